@@ -1,0 +1,1 @@
+"""crisiswatch: the command line that wires the pipeline stages together."""
