@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 EventKind = Literal["opened", "escalated", "deescalated", "resolved", "prominent"]
@@ -13,7 +13,7 @@ SEVERITY_RANK: dict[str, int] = {"calm": 0, "isolated": 0, "emerging": 1, "crisi
 
 def iso_utc(ts: float) -> str:
     """Epoch seconds as ISO-8601 UTC with a ``Z``, millisecond precision."""
-    text = datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds")
+    text = datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="milliseconds")
     return text.replace("+00:00", "Z")
 
 
