@@ -15,11 +15,9 @@ _UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, Non
 def get(doc: LocatedYaml, key_path: Path, default: Any = None) -> Any:
     node: Any = doc.data
     for key in key_path:
-        if isinstance(node, dict) and key in node:
+        try:
             node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-            node = node[key]
-        else:
+        except (KeyError, IndexError, TypeError):
             return default
     return node
 

@@ -9,6 +9,13 @@ import click
 # Each module exposes ``COMMANDS``: a list of click commands for its stage.
 COMMAND_MODULES = (
     "crisiswatch.pipeline_cli",
+    "crisiswatch.suite_cli",
+    "crisiswatch.bench_cli",
+    "crisiswatch.worker_cli",
+    "reports.cli",
+    "dashboard.cli",
+    "crisiswatch.produce",
+    "escalation.cli",
 )
 
 

@@ -30,6 +30,11 @@ class Keys:
         return self.prefix + "deadletters"
 
     @property
+    def languages(self) -> str:
+        """Hash: language code -> valid mentions seen (the stream's language mix)."""
+        return self.prefix + "languages"
+
+    @property
     def config(self) -> str:
         """Hash: ``topics`` (JSON list of {name,label,priority,thresholds}), ``window_s``, ``loaded_at``."""
         return self.prefix + "config"
@@ -45,6 +50,12 @@ class Keys:
         {"m": complaint mentions, "v": distinct voices that minute, "w": window voices,
         "b": baseline voices, "e": emerging threshold, "c": crisis threshold, "s": severity}."""
         return f"{self.prefix}timeline:{topic}"
+
+    @property
+    def baselines(self) -> str:
+        """Hash: topic -> JSON of its learned hour-of-week baseline, saved hourly so a worker
+        that takes the topic over does not learn from scratch."""
+        return self.prefix + "baselines"
 
     def voices_bucket(self, topic: str, minute: int) -> str:
         """Set of pseudonymous voices heard on ``topic`` in that minute (idempotent by nature)."""

@@ -6,6 +6,7 @@ A ``redis-server`` on PATH is used only when the wheel's binary is missing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -86,10 +87,8 @@ class EmbeddedRedis:
     def stop(self) -> None:
         if self._proc and self._proc.poll() is None:
             if getattr(self, "_save", False):
-                try:
+                with contextlib.suppress(redis.RedisError):
                     redis.Redis(port=self.port).shutdown(save=True)
-                except redis.RedisError:
-                    pass
             self._proc.terminate()
             try:
                 self._proc.wait(timeout=5)

@@ -1,0 +1,215 @@
+"""Complaint classification: which topics a mention complains about, in which language.
+
+Most mentions are not complaints and match no topic, so the path they take is one ``fold``
+and one search of a single precompiled regex (the prefilter built from every topic query's
+cover words). Only mentions that pass it are normalised and run through the Boolean topic
+queries and the complaint / praise / question / news cues from ``thresholds.yaml``:
+
+- a topic query describes the problem ("charged twice", "caught fire");
+- praise, a question or news about it is not a complaint ("so glad I switched, my old charger
+  caught fire once") unless a complaint cue is there too ("thanks for nothing, still no refund").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from config.values import known_keys, mapping
+from config.yaml_lines import LocatedYaml, Path
+from stream.lang import UNDETERMINED, detect_folded, normalize_lang
+from stream.normalize import fold, normalize_folded
+from stream.query import Atom, Query, QueryError, compile_query
+
+TOPIC_KEYS = {"label", "query", "queries"}
+# Read by the detection stage (config/detection.py); accepted here so one file can hold both.
+DETECTION_KEYS = {"priority", "emerging_min_voices", "crisis_voices", "crisis_min_ratio", "window"}
+CUES = ("complaint", "praise", "question", "news")
+_TOPIC_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    lang: str  # given lang (normalised like 'en', 'pt') or detected, 'und' if unknown
+    topics: tuple[str, ...]  # complaint topics; empty = not a complaint
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A query in general terms plus optional per-language queries (OR-ed with it)."""
+
+    general: Query | None
+    by_lang: dict[str, Query]
+
+    def match(self, s: str, lang: str) -> bool:
+        if self.general is not None and self.general.match(s):
+            return True
+        own = self.by_lang.get(lang)
+        if own is not None:
+            return own.match(s)
+        # A language without its own query (or an unknown one): any language's terms count.
+        return any(q.match(s) for q in self.by_lang.values())
+
+    def queries(self, lang: str | None = None) -> Iterable[Query]:
+        """The queries ``match`` may run for ``lang`` (all of them for ``None``)."""
+        if self.general is not None:
+            yield self.general
+        if lang is not None and lang in self.by_lang:
+            yield self.by_lang[lang]
+        else:
+            yield from self.by_lang.values()
+
+
+_END_EXACT, _END_PREFIX = "\x00", "\x01"
+
+
+def _trie_pattern(node: dict[str, dict], repeats: bool) -> str:  # type: ignore[type-arg]
+    if _END_PREFIX in node:
+        return ""  # any continuation matches a prefix
+    alternatives = []
+    for char in sorted(node):
+        if char == _END_EXACT:
+            alternatives.append(r"(?!\w)")
+            continue
+        # Letters may repeat in raw text ("dowwwn"); normalisation collapses them. ``xx*``, not
+        # ``x+``: a branch that starts with a literal is skipped by the regex engine in one test.
+        unit = re.escape(char) + ((re.escape(char) + "*") if repeats and char.isalnum() else "")
+        alternatives.append(unit + _trie_pattern(node[char], repeats))
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+def build_prefilter(atoms: Iterable[Atom], repeats: bool = True) -> re.Pattern[str]:
+    """One regex that finds every post any of the queries could match.
+
+    With ``repeats`` it scans ``fold``-ed raw text (letters may still repeat); without, the
+    normalised text.
+    """
+    words: dict[str, dict] = {}  # type: ignore[type-arg]
+    others: set[str] = set()
+    for atom in atoms:
+        word, exact = atom.key
+        if not re.match(r"\w", word):
+            others.add(re.escape(word))
+            continue
+        node = words
+        for char in word:
+            node = node.setdefault(char, {})
+        node[_END_EXACT if exact else _END_PREFIX] = {}
+    parts = []
+    if words:
+        parts.append(r"(?<!\w)" + _trie_pattern(words, repeats))
+    parts.extend(sorted(others))
+    return re.compile("|".join(parts) if parts else r"(?!)")
+
+
+class Classifier:
+    """Compiled topic queries and cues; cheap for the common case of no complaint at all."""
+
+    def __init__(self, topics: dict[str, Rule], labels: dict[str, str], cues: dict[str, Rule]) -> None:
+        self.topics: tuple[str, ...] = tuple(topics)
+        self.labels = labels
+        self._rules = tuple(topics.items())
+        self._complaint = cues.get("complaint")
+        self._vetoes = tuple(cues[c] for c in ("praise", "question", "news") if c in cues)
+        self._prefilter = build_prefilter(a for rule in topics.values() for q in rule.queries() for a in q.cover)
+        self._none: dict[str, Classification] = {}
+        self._by_lang: dict[str, tuple[tuple[str, re.Pattern[str], Rule], ...]] = {}
+
+    def _candidates(self, lang: str) -> tuple[tuple[str, re.Pattern[str], Rule], ...]:
+        """Per topic, a small regex over normalised text that must hit before its queries run."""
+        found = self._by_lang.get(lang)
+        if found is None:
+            found = self._by_lang[lang] = tuple(
+                (name, build_prefilter((a for q in rule.queries(lang) for a in q.cover), repeats=False), rule)
+                for name, rule in self._rules
+            )
+        return found
+
+    def _nothing(self, lang: str) -> Classification:
+        found = self._none.get(lang)
+        if found is None:
+            found = self._none[lang] = Classification(lang, ())
+        return found
+
+    def is_complaint(self, s: str, lang: str) -> bool:
+        """For a normalised text that matched a topic: is it a complaint, not praise/question/news?"""
+        if self._complaint is not None and self._complaint.match(s, lang):
+            return True
+        return not any(veto.match(s, lang) for veto in self._vetoes)
+
+    def classify(self, text: str, lang: str | None = None) -> Classification:
+        folded = fold(text)
+        code = normalize_lang(lang) if lang else None
+        if code is None:
+            code = detect_folded(text, folded)
+        if self._prefilter.search(folded) is None:
+            return self._nothing(code)
+        s = normalize_folded(folded)
+        topics = tuple(name for name, rx, rule in self._candidates(code) if rx.search(s) and rule.match(s, code))
+        if not topics or not self.is_complaint(s, code):
+            return self._nothing(code)
+        return Classification(code, topics)
+
+    def classify_many(self, items: Sequence[tuple[str, str | None]]) -> list[Classification]:
+        classify = self.classify
+        return [classify(text, lang) for text, lang in items]
+
+
+def _compile(doc: LocatedYaml, key_path: Path, value: object) -> Query:
+    where = ".".join(map(str, key_path))
+    if not isinstance(value, str):
+        raise doc.error(key_path, f"{where}: a query must be text, got {value!r}")
+    try:
+        return compile_query(value)
+    except QueryError as exc:
+        raise doc.error(key_path, f"{where}: {exc.message}") from None
+
+
+def _rule(doc: LocatedYaml, key_path: Path, what: str) -> Rule:
+    node = mapping(doc, key_path)
+    general = _compile(doc, (*key_path, "query"), node["query"]) if node.get("query") is not None else None
+    by_lang: dict[str, Query] = {}
+    for code in mapping(doc, (*key_path, "queries")):
+        path = (*key_path, "queries", code)
+        if not isinstance(code, str) or not _LANG_CODE.match(code) or normalize_lang(code) != code:
+            raise doc.error(path, f"{'.'.join(map(str, path))}: {code!r} is not a language code; "
+                                  "use two letters like en, es, ro, el, id, fa")
+        by_lang[code] = _compile(doc, path, node["queries"][code])
+    if general is None and not by_lang:
+        raise doc.error(key_path, f"{'.'.join(map(str, key_path))}: {what} needs a query: or queries: {{en: ...}}")
+    return Rule(general, by_lang)
+
+
+def build_classifier(doc: LocatedYaml) -> Classifier:
+    """Read ``topics:`` and ``classifier:``; any problem is a ``ConfigError`` with file and line."""
+    topics_node = mapping(doc, ("topics",), required=True)
+    if not topics_node:
+        raise doc.error(("topics",), "topics: define at least one topic with a query")
+    rules: dict[str, Rule] = {}
+    labels: dict[str, str] = {}
+    for name in topics_node:
+        path: Path = ("topics", name)
+        if not isinstance(name, str) or not _TOPIC_NAME.match(name):
+            raise doc.error(path, f"topic name {name!r}: use lower-case letters, digits, - or _ (e.g. billing)")
+        if not isinstance(topics_node[name], dict):
+            raise doc.error(path, f"topics.{name} must be a mapping with label:, query: and/or queries:")
+        known_keys(doc, path, TOPIC_KEYS | DETECTION_KEYS)
+        label = topics_node[name].get("label", name)
+        if not isinstance(label, str) or not label.strip():
+            raise doc.error((*path, "label"), f"topics.{name}.label: expected a non-empty name, got {label!r}")
+        labels[name] = label.strip()
+        rules[name] = _rule(doc, path, f"topic {name!r}")
+    cues: dict[str, Rule] = {}
+    known_keys(doc, ("classifier",), set(CUES))
+    for cue in CUES:
+        if mapping(doc, ("classifier", cue)):
+            known_keys(doc, ("classifier", cue), {"query", "queries"})
+            cues[cue] = _rule(doc, ("classifier", cue), f"the {cue} cue")
+    return Classifier(rules, labels, cues)
+
+
+__all__ = ["Classification", "Classifier", "build_classifier", "UNDETERMINED"]

@@ -1,0 +1,246 @@
+"""Boolean topic queries as social-listening users write them, compiled to fast predicates.
+
+Syntax: ``term``, ``"quoted phrase"``, ``AND`` / ``OR`` / ``NOT`` (upper case; adjacent terms
+mean AND), parentheses, and a trailing ``*`` for a prefix (``refund*``). Terms are folded with
+``stream.normalize`` exactly like posts, and always match whole words of the normalised text
+(`` down `` does not match ``download``). A compiled query is a function of the normalised
+string, plus a *cover*: words at least one of which every match contains, which is what the
+classifier's one combined prefilter regex looks for before doing any real work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from stream.lang import COMMON_WORDS
+from stream.normalize import tokens
+
+Predicate = Callable[[str], bool]
+
+
+class QueryError(ValueError):
+    """A query that cannot be compiled; ``column`` is 1-based in the query text."""
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        self.message = message
+        self.column = column
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One word, prefix or phrase in normalised form; ``needle`` is what ``in`` looks for."""
+
+    words: tuple[str, ...]
+    prefix: bool
+
+    @property
+    def needle(self) -> str:
+        return " " + " ".join(self.words) + ("" if self.prefix else " ")
+
+    @property
+    def key(self) -> tuple[str, bool]:
+        """The word a prefilter looks for (the rarest-looking one) and whether it must end there."""
+        last = len(self.words) - 1
+        best = min(range(len(self.words)), key=lambda i: (self.words[i] in COMMON_WORDS, -len(self.words[i])))
+        return self.words[best], not (self.prefix and best == last)
+
+    @property
+    def cost(self) -> float:
+        """A guess at how often the key occurs in everyday posts: common and short words cost more."""
+        word, exact = self.key
+        if word in COMMON_WORDS:
+            return 50.0
+        return (6.0 if len(word) <= 3 else 3.0 if len(word) <= 5 else 1.0) + (0.0 if exact else 0.5)
+
+
+@dataclass(frozen=True)
+class Node:
+    op: str  # "atom", "and", "or", "not"
+    children: tuple[Node, ...] = ()
+    atom: Atom | None = None
+
+
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+def _lex(text: str) -> list[tuple[str, str, int]]:
+    """(kind, value, column) with kind in ``( ) AND OR NOT TERM PHRASE``."""
+    out: list[tuple[str, str, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c in "()":
+            out.append((c, c, i + 1))
+            i += 1
+        elif c == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                raise QueryError(f'unclosed quote at column {i + 1} — add the closing "', i + 1)
+            out.append(("PHRASE", text[i + 1 : end], i + 1))
+            i = end + 1
+        else:
+            start = i
+            while i < n and not text[i].isspace() and text[i] not in '()"':
+                i += 1
+            word = text[start:i]
+            if word.upper() in _OPERATORS and word not in _OPERATORS:
+                raise QueryError(
+                    f"{word!r} at column {start + 1}: write {word.upper()} for the operator, or \"{word}\" in quotes "
+                    "for the word", start + 1,
+                )
+            out.append((word if word in _OPERATORS else "TERM", word, start + 1))
+    return out
+
+
+def _atom(value: str, column: int, phrase: bool) -> Atom:
+    what = f'phrase "{value}"' if phrase else f"term {value!r}"
+    prefix = value.endswith("*")
+    body = value.rstrip("*") if prefix else value
+    if value.count("*") > 1 and value.endswith("**"):
+        raise QueryError(f"{what} at column {column}: write a single * at the end (refund*)", column)
+    if "*" in body:
+        where = column + value.index("*") + (1 if phrase else 0)
+        raise QueryError(
+            f"wildcard * at column {where} must end the {'phrase' if phrase else 'term'} "
+            f"(refund* or \"charged twi*\"); leading or inner wildcards are not supported",
+            where,
+        )
+    words = tuple(tokens(body))
+    if not words:
+        raise QueryError(
+            f"{what} at column {column} has nothing to match (empty, only punctuation, a URL or an @handle)", column
+        )
+    return Atom(words, prefix)
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = _lex(text)
+        self.pos = 0
+
+    def peek(self) -> tuple[str, str, int] | None:
+        return self.toks[self.pos] if self.pos < len(self.toks) else None
+
+    def end_column(self) -> int:
+        return len(self.text.rstrip()) + 1
+
+    def parse(self) -> Node:
+        if not self.toks:
+            raise QueryError("the query is empty — write at least one term", 1)
+        node = self.parse_or()
+        tok = self.peek()
+        if tok is not None:
+            if tok[0] == ")":
+                raise QueryError(f"unbalanced parenthesis at column {tok[2]} — remove it or open it with (", tok[2])
+            raise QueryError(f"unexpected {tok[1]!r} at column {tok[2]}", tok[2])
+        return node
+
+    def parse_or(self) -> Node:
+        parts = [self.parse_and()]
+        while (tok := self.peek()) is not None and tok[0] == "OR":
+            self.pos += 1
+            parts.append(self.parse_and(after=tok))
+        return parts[0] if len(parts) == 1 else Node("or", tuple(parts))
+
+    def parse_and(self, after: tuple[str, str, int] | None = None) -> Node:
+        parts = [self.parse_unary(after)]
+        while (tok := self.peek()) is not None and tok[0] not in ("OR", ")"):
+            if tok[0] == "AND":
+                self.pos += 1
+                parts.append(self.parse_unary(tok))
+            else:
+                parts.append(self.parse_unary(None))
+        return parts[0] if len(parts) == 1 else Node("and", tuple(parts))
+
+    def parse_unary(self, after: tuple[str, str, int] | None) -> Node:
+        tok = self.peek()
+        if tok is None or tok[0] in ("AND", "OR", ")"):
+            if after is not None:
+                where = after[2]
+                raise QueryError(f"{after[1]} at column {where} has nothing on its right — add a term or remove it",
+                                 where)
+            column = tok[2] if tok else self.end_column()
+            if tok is not None and tok[0] in ("AND", "OR"):
+                raise QueryError(f"{tok[1]} at column {column} has nothing on its left — add a term or remove it",
+                                 column)
+            if tok is not None and tok[0] == ")":
+                raise QueryError(f"empty parentheses or unbalanced parenthesis at column {column} — "
+                                 "put a term inside or remove it", column)
+            raise QueryError(f"the query ends too early at column {column}", column)
+        self.pos += 1
+        kind, value, column = tok
+        if kind == "NOT":
+            return Node("not", (self.parse_unary(tok),))
+        if kind == "(":
+            if (nxt := self.peek()) is not None and nxt[0] == ")":
+                raise QueryError(f"empty parentheses at column {column} — put a term inside or remove them", column)
+            node = self.parse_or()
+            close = self.peek()
+            if close is None or close[0] != ")":
+                raise QueryError(f"unbalanced parenthesis at column {column} — close it or remove it", column)
+            self.pos += 1
+            return node
+        return Node("atom", atom=_atom(value, column, kind == "PHRASE"))
+
+
+def parse(text: str) -> Node:
+    """The syntax tree of ``text``; raises ``QueryError`` with the column of the problem."""
+    if not isinstance(text, str):
+        raise QueryError(f"a query must be text, got {type(text).__name__}")
+    return _Parser(text).parse()
+
+
+def _source(node: Node) -> str:
+    if node.op == "atom":
+        assert node.atom is not None
+        return f"({node.atom.needle!r} in s)"
+    if node.op == "not":
+        return f"(not {_source(node.children[0])})"
+    joiner = " and " if node.op == "and" else " or "
+    return "(" + joiner.join(_source(c) for c in node.children) + ")"
+
+
+def cover(node: Node) -> frozenset[Atom] | None:
+    """Atoms one of which every match contains; ``None`` if a match can contain none."""
+    if node.op == "atom":
+        assert node.atom is not None
+        return frozenset((node.atom,))
+    if node.op == "not":
+        return None
+    covers = [cover(c) for c in node.children]
+    if node.op == "or":
+        if any(c is None for c in covers):
+            return None
+        return frozenset().union(*covers)  # type: ignore[arg-type]
+    usable = [c for c in covers if c is not None]
+    if not usable:
+        return None
+    # The most selective side: the one whose words look rarest in everyday posts.
+    return min(usable, key=lambda c: sum(a.cost for a in c))
+
+
+@dataclass(frozen=True)
+class Query:
+    """A compiled query: ``match(normalised_text)`` and its prefilter ``cover``."""
+
+    text: str
+    match: Predicate
+    cover: frozenset[Atom]
+
+
+def compile_query(text: str) -> Query:
+    """Parse and compile ``text``; raises ``QueryError`` (with the column) when it is wrong."""
+    tree = parse(text)
+    atoms = cover(tree)
+    if atoms is None:
+        raise QueryError("the query can match a post that contains none of its terms (only NOT ...) — "
+                         'add a term it must contain, e.g. refund* AND NOT "refund policy"', 1)
+    # Generated code: the predicate is one boolean expression of ``in`` tests, as fast as
+    # Python evaluates anything; the needles are repr()'d literals, never user code.
+    match = eval(compile(f"lambda s: {_source(tree)}", "<query>", "eval"), {})  # noqa: S307
+    return Query(text, match, atoms)

@@ -1,0 +1,261 @@
+"""The input contract: one mention per JSON line, from a file, Kafka or an HTTP body.
+
+Every record either becomes a ``Mention`` or a ``DeadLetter`` with the raw record and the
+reason: nothing crashes the job and nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+MAX_TEXT_BYTES = 64 * 1024
+MAX_RECORD_BYTES = 256 * 1024
+EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
+MAX_FUTURE_S = 24 * 3600
+RAW_KEEP_BYTES = 8 * 1024
+
+
+@dataclass(slots=True)
+class Mention:
+    """A validated mention; ``author`` is the source's id until the pipeline pseudonymises it."""
+
+    id: str
+    created_at: float
+    author: str
+    text: str
+    lang: str | None = None
+    channel: str = "unknown"
+    followers: int = 0
+    verified: bool = False
+    url: str | None = None
+    in_reply_to: str | None = None
+    repost_of: str | None = None
+
+
+@dataclass(slots=True)
+class DeadLetter:
+    reason: str
+    raw: str
+    source: str = ""
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reason": self.reason, "raw": self.raw, "source": self.source, "line": self.line}
+
+
+class Invalid(ValueError):
+    """A record that breaks the contract; the message is the dead letter's reason."""
+
+
+def raw_text(raw: bytes | str | dict[str, Any]) -> str:
+    """The record as it came, cut to a size a dead-letter store can keep."""
+    if isinstance(raw, dict):
+        raw = json.dumps(raw, ensure_ascii=False, default=str)
+    if isinstance(raw, bytes):
+        raw = raw[:RAW_KEEP_BYTES].decode("utf-8", errors="backslashreplace")
+    return raw[:RAW_KEEP_BYTES]
+
+
+def parse_time(value: Any, now: float | None = None) -> float:
+    """Event time in epoch seconds (UTC) from ISO-8601 or epoch seconds / milliseconds."""
+    if isinstance(value, bool) or value is None:
+        raise Invalid(f"created_at: expected ISO-8601 text or epoch number, got {value!r}")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            ts = float(text)
+        except ValueError:
+            try:
+                parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            except ValueError:
+                raise Invalid(f"created_at: unparseable timestamp {value[:64]!r}") from None
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            ts = parsed.timestamp()
+    elif isinstance(value, int | float):
+        ts = float(value)
+    else:
+        raise Invalid(f"created_at: expected ISO-8601 text or epoch number, got {type(value).__name__}")
+    if not math.isfinite(ts):
+        raise Invalid(f"created_at: not a finite number ({value!r})")
+    if ts > 1e11:  # epoch milliseconds: 1e11 s would be the year 5138
+        ts /= 1000.0
+    now = time.time() if now is None else now
+    if ts < EARLIEST_EVENT or ts > now + MAX_FUTURE_S:
+        raise Invalid(f"created_at: absurd timestamp {value!r} (before 2000 or more than a day ahead)")
+    return ts
+
+
+def _ident(record: dict[str, Any], key: str, required: bool = True) -> str | None:
+    value = record.get(key)
+    if value is None:
+        if required:
+            raise Invalid(f"missing field {key!r}")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Invalid(f"{key}: expected a string or integer id, got {type(value).__name__}")
+    value = str(value).strip()
+    if not value:
+        if required:
+            raise Invalid(f"{key}: empty")
+        return None
+    if len(value) > 256:
+        raise Invalid(f"{key}: longer than 256 characters")
+    return value
+
+
+def _text(record: dict[str, Any]) -> str:
+    text = record.get("text")
+    if text is None:
+        raise Invalid("missing field 'text'")
+    if not isinstance(text, str):
+        raise Invalid(f"text: expected a string, got {type(text).__name__}")
+    if "\x00" in text:
+        raise Invalid("text: contains NUL bytes")
+    if not text.strip():
+        raise Invalid("text: empty")
+    if len(text) > MAX_TEXT_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise Invalid(f"text: longer than {MAX_TEXT_BYTES // 1024} KB")
+    if not text.isprintable() and _is_junk(text):
+        raise Invalid("text: binary junk (mostly control characters)")
+    return text
+
+
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+def _is_junk(text: str) -> bool:
+    """Mostly control characters or replacement marks: a binary payload, not a post."""
+    controls = len(_CONTROL.findall(text))
+    return controls > 4 and controls * 10 > len(text)
+
+
+def _int(value: Any, key: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise Invalid(f"{key}: expected a number, got {type(value).__name__}")
+    try:
+        number = int(value)
+    except (ValueError, OverflowError):
+        raise Invalid(f"{key}: expected a number, got {value!r}") from None
+    if number < 0:
+        raise Invalid(f"{key}: negative ({number})")
+    return number
+
+
+def _bool(value: Any, key: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise Invalid(f"{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _optional_str(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise Invalid(f"{key}: expected a string, got {type(value).__name__}")
+    return str(value)[:2048] or None
+
+
+def _twitter_v2(record: dict[str, Any]) -> dict[str, Any]:
+    """Map an X/Twitter API v2 tweet object onto the flat contract (no mapping step for users)."""
+    out = dict(record)
+    author = record.get("author")
+    out["author"] = record["author_id"]
+    out.setdefault("channel", "twitter")
+    metrics = record.get("public_metrics")
+    user = author if isinstance(author, dict) else record.get("user")
+    if isinstance(user, dict):
+        user_metrics = user.get("public_metrics") or {}
+        if "followers" not in record and isinstance(user_metrics, dict):
+            out["followers"] = user_metrics.get("followers_count")
+        if "verified" not in record:
+            out["verified"] = user.get("verified")
+    elif "followers" not in record and isinstance(metrics, dict) and "followers_count" in metrics:
+        out["followers"] = metrics["followers_count"]
+    for ref in record.get("referenced_tweets") or []:
+        if isinstance(ref, dict) and ref.get("type") == "replied_to":
+            out.setdefault("in_reply_to", ref.get("id"))
+        elif isinstance(ref, dict) and ref.get("type") == "retweeted":
+            out.setdefault("repost_of", ref.get("id"))
+    if "url" not in record and "id" in record:
+        out["url"] = f"https://x.com/i/status/{record['id']}"
+    return out
+
+
+def mention_from_dict(record: Any, now: float | None = None) -> Mention:
+    if not isinstance(record, dict):
+        raise Invalid(f"expected a JSON object, got {type(record).__name__}")
+    if "author_id" in record and not isinstance(record.get("author"), str | int):
+        record = _twitter_v2(record)
+    if "created_at" not in record:
+        raise Invalid("missing field 'created_at'")
+    lang = record.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        raise Invalid(f"lang: expected a language code, got {type(lang).__name__}")
+    channel = record.get("channel")
+    if channel is not None and not isinstance(channel, str):
+        raise Invalid(f"channel: expected a string, got {type(channel).__name__}")
+    return Mention(
+        id=_ident(record, "id") or "",
+        created_at=parse_time(record["created_at"], now),
+        author=_ident(record, "author") or "",
+        text=_text(record),
+        lang=(lang.strip().lower().split("-")[0] or None) if lang else None,
+        channel=(channel or "unknown").strip().lower()[:32] or "unknown",
+        followers=_int(record.get("followers"), "followers"),
+        verified=_bool(record.get("verified"), "verified"),
+        url=_optional_str(record, "url"),
+        in_reply_to=_optional_str(record, "in_reply_to"),
+        repost_of=_optional_str(record, "repost_of"),
+    )
+
+
+def parse_line(raw: bytes | str, now: float | None = None) -> Mention:
+    """One JSON line to a ``Mention``; raises ``Invalid`` with the dead-letter reason."""
+    if len(raw) > MAX_RECORD_BYTES:
+        raise Invalid(f"record longer than {MAX_RECORD_BYTES // 1024} KB")
+    if isinstance(raw, bytes):
+        if b"\x00" in raw:
+            raise Invalid("binary junk: NUL bytes in the record")
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Invalid(f"binary junk: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    elif "\x00" in raw:
+        raise Invalid("binary junk: NUL bytes in the record")
+    try:
+        record = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise Invalid(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise Invalid("invalid JSON: nested too deeply") from None
+    return mention_from_dict(record, now)
+
+
+def parse_records(
+    records: Sequence[bytes | str | dict[str, Any]], source: str = "", first_line: int | None = None,
+    now: float | None = None,
+) -> tuple[list[Mention], list[DeadLetter]]:
+    """Parse JSON lines (or already-decoded dicts, e.g. CSV rows); good records around a bad one are kept."""
+    now = time.time() if now is None else now
+    good: list[Mention] = []
+    bad: list[DeadLetter] = []
+    for offset, raw in enumerate(records):
+        try:
+            good.append(mention_from_dict(raw, now) if isinstance(raw, dict) else parse_line(raw, now))
+        except Invalid as exc:
+            line = None if first_line is None else first_line + offset
+            bad.append(DeadLetter(str(exc), raw_text(raw), source, line))
+    return good, bad
