@@ -12,6 +12,7 @@ queries and the complaint / praise / question / news cues from ``thresholds.yaml
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from config.values import known_keys, mapping
 from config.yaml_lines import LocatedYaml, Path
 from stream.lang import UNDETERMINED, detect_folded, normalize_lang
-from stream.normalize import fold, normalize_folded
+from stream.normalize import collapse_repeats, fold, normalize_folded
 from stream.query import Atom, Query, QueryError, compile_query
 
 TOPIC_KEYS = {"label", "query", "queries"}
@@ -115,18 +116,29 @@ class Classifier:
         self._rules = tuple(topics.items())
         self._complaint = cues.get("complaint")
         self._vetoes = tuple(cues[c] for c in ("praise", "question", "news") if c in cues)
-        self._prefilter = build_prefilter(a for rule in topics.values() for q in rule.queries() for a in q.cover)
+        atoms = [a for rule in topics.values() for q in rule.queries() for a in q.cover]
+        self._prefilter = build_prefilter(atoms)
+        self._all_keys = sorted({a.key[0] for a in atoms})
         self._none: dict[str, Classification] = {}
-        self._by_lang: dict[str, tuple[tuple[str, re.Pattern[str], Rule], ...]] = {}
+        self._by_lang: dict[str, dict[str, tuple[int, ...]]] = {}
 
-    def _candidates(self, lang: str) -> tuple[tuple[str, re.Pattern[str], Rule], ...]:
-        """Per topic, a small regex over normalised text that must hit before its queries run."""
+    def _key_topics(self, lang: str) -> dict[str, tuple[int, ...]]:
+        """Prefilter word → indexes of the topics whose queries for ``lang`` could then match.
+
+        A hit on ``refund`` also stands for longer words that start with it (``refunded``):
+        the regex reports the shortest word that matches at a position.
+        """
         found = self._by_lang.get(lang)
         if found is None:
-            found = self._by_lang[lang] = tuple(
-                (name, build_prefilter((a for q in rule.queries(lang) for a in q.cover), repeats=False), rule)
-                for name, rule in self._rules
-            )
+            keys = [sorted({a.key[0] for q in rule.queries(lang) for a in q.cover}) for _, rule in self._rules]
+            found = self._by_lang[lang] = {}
+            for word in self._all_keys:  # the regex may report another language's shorter word
+                hits = []
+                for index, topic_keys in enumerate(keys):
+                    at = bisect.bisect_left(topic_keys, word)
+                    if at < len(topic_keys) and topic_keys[at].startswith(word):
+                        hits.append(index)
+                found[word] = tuple(hits)
         return found
 
     def _nothing(self, lang: str) -> Classification:
@@ -146,10 +158,19 @@ class Classifier:
         code = normalize_lang(lang) if lang else None
         if code is None:
             code = detect_folded(text, folded)
-        if self._prefilter.search(folded) is None:
+        words = self._prefilter.findall(folded)
+        if not words:
+            return self._nothing(code)
+        key_topics = self._key_topics(code)
+        candidates: set[int] = set()
+        for word in words:
+            found = key_topics.get(word)
+            candidates.update(found if found is not None else key_topics.get(collapse_repeats(word), ()))
+        if not candidates:
             return self._nothing(code)
         s = normalize_folded(folded)
-        topics = tuple(name for name, rx, rule in self._candidates(code) if rx.search(s) and rule.match(s, code))
+        rules = self._rules
+        topics = tuple(rules[i][0] for i in sorted(candidates) if rules[i][1].match(s, code))
         if not topics or not self.is_complaint(s, code):
             return self._nothing(code)
         return Classification(code, topics)

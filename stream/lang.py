@@ -22,6 +22,10 @@ _ALIASES = {
 # Codes that mean "nobody knows" (Twitter: und, qme media only, qht hashtags only, zxx no text).
 _UNKNOWN = {"", "und", "qme", "qht", "qam", "qct", "zxx", "mul", "xx"}
 
+_NON_LATIN = re.compile(
+    "[\u0370-\u03ff\u1f00-\u1fff\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff\u0400-\u04ff"
+    "\u0590-\u05ff\u0e00-\u0e7f\u0900-\u097f\uac00-\ud7af\u1100-\u11ff\u3040-\u30ff\u4e00-\u9fff]"
+)
 _SCRIPTS = re.compile(
     r"([\u0370-\u03ff\u1f00-\u1fff])"  # 1 Greek
     r"|([\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff])"  # 2 Arabic script
@@ -64,7 +68,7 @@ _VOTES: dict[str, tuple[str, ...]] = {}
 for _lang, _words in _STOPWORDS.items():
     for _word in _words.split():
         _VOTES[_word] = (*_VOTES.get(_word, ()), _lang)
-_WORD = re.compile(r"[a-z]+")
+_PUNCT = ".,;:!?¡¿\"()[]{}…-*#"
 # Words so frequent that a prefilter keyed on them would let most posts through.
 COMMON_WORDS = frozenset(_VOTES)
 
@@ -86,7 +90,7 @@ def detect_lang(text: str) -> str:
 
 def detect_folded(text: str, folded: str) -> str:
     """``detect_lang`` when the caller already has ``fold(text)``."""
-    if not text.isascii():
+    if not text.isascii() and _NON_LATIN.search(text) is not None:
         match = _SCRIPTS.search(text)
         if match is not None:
             group = match.lastindex or 0
@@ -96,8 +100,9 @@ def detect_folded(text: str, folded: str) -> str:
                 return "ar"
             return _SCRIPT_LANG[group]
     scores: dict[str, int] = {}
-    for word in _WORD.findall(folded):
-        for lang in _VOTES.get(word, ()):
+    votes = _VOTES.get
+    for word in folded.split()[:30]:
+        for lang in votes(word.strip(_PUNCT), ()):
             scores[lang] = scores.get(lang, 0) + 1
     if not scores:
         return UNDETERMINED

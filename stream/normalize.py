@@ -65,7 +65,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)+/\S*", re.IGNORE
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
 # Any repeated word character, digits included: cheaper than letters only, and harmless
 # because query terms go through the same function ("500" and "50" both become "50").
-_REPEAT = re.compile(r"(\w)\1+")
+_REPEAT = re.compile(r"([\w?!])\1+")
 _EMOJI = "\u2600-\u27bf\U0001f300-\U0001faff"
 _TOKEN = re.compile(rf"\w+|[?!;]|[{_EMOJI}]")
 
@@ -76,6 +76,11 @@ def fold(text: str) -> str:
     if low.isascii():
         return low.replace("'", "") if "'" in low else low
     return low.translate(FOLD_TABLE)
+
+
+def collapse_repeats(word: str) -> str:
+    """``dowwwn`` → ``down``: the repeat folding ``normalize`` applies."""
+    return _REPEAT.sub(r"\1", word)
 
 
 def tokens_folded(folded: str) -> list[str]:

@@ -1,0 +1,1 @@
+"""Ingestion: parse, validate and classify mentions; sources; the streaming job."""

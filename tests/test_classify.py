@@ -1,0 +1,105 @@
+"""Complaints, not mentions: the shipped thresholds.yaml on the labelled set and on hard cases."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from config.yaml_lines import load_yaml
+from stream.classifier_cli import eval_classifier
+from stream.classify import Classification, Classifier, build_classifier
+from stream.eval_classifier import DEFAULT_DATA, TARGET_PRECISION, TARGET_RECALL, evaluate, load_examples
+from stream.lang import detect_lang
+from stream.normalize import normalize
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LANGS = ("en", "es", "ro", "el", "id", "fa")
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return build_classifier(load_yaml(os.path.join(ROOT, "thresholds.yaml")))
+
+
+def test_labelled_set_is_big_enough_per_language() -> None:
+    examples = list(load_examples(DEFAULT_DATA))
+    for lang in LANGS:
+        mine = [e for e in examples if e.lang == lang]
+        assert sum(1 for e in mine if e.topics) >= 40, lang
+        assert sum(1 for e in mine if not e.topics) >= 40, lang
+        covered = {t for e in mine for t in e.topics}
+        assert covered == {"outage", "billing", "delivery", "safety", "service", "quality"}, lang
+
+
+def test_every_language_meets_the_precision_and_recall_target(classifier: Classifier) -> None:
+    scores = evaluate(classifier, load_examples(DEFAULT_DATA))
+    assert set(scores) == set(LANGS)
+    for lang, score in scores.items():
+        assert score.precision >= TARGET_PRECISION, (lang, score.mistakes)
+        assert score.recall >= TARGET_RECALL, (lang, score.mistakes)
+
+
+def test_prefilter_never_hides_a_match(classifier: Classifier) -> None:
+    """The cheap path must give the same answer as running every query on every post."""
+    for ex in load_examples(DEFAULT_DATA):
+        s = normalize(ex.text)
+        expected = tuple(name for name, rule in classifier._rules if rule.match(s, ex.lang))
+        if expected and not classifier.is_complaint(s, ex.lang):
+            expected = ()
+        assert classifier.classify(ex.text, ex.lang).topics == expected, ex.where
+
+
+def test_praise_question_and_news_about_a_topic_are_not_complaints(classifier: Classifier) -> None:
+    for text in (
+        "so glad I switched, my old charger caught fire once",
+        "how do I get a refund if I change my mind?",
+        "Nova recalls 50,000 power banks over overheating risk, company says",
+    ):
+        assert classifier.classify(text, "en").topics == (), text
+    assert classifier.classify("thanks for nothing, still no refund 😡", "en").topics == ("billing",)
+
+
+def test_one_mention_can_complain_about_several_topics(classifier: Classifier) -> None:
+    found = classifier.classify("app crashed at checkout and I got charged twice!!", "en")
+    assert found == Classification("en", ("outage", "billing"))
+
+
+def test_slang_repeats_urls_and_handles(classifier: Classifier) -> None:
+    assert classifier.classify("@NovaHelp siteee is dowwwn again https://t.co/x", None).topics == ("outage",)
+    assert classifier.classify("just downloaded the app, love it", "en").topics == ()
+
+
+def test_given_language_is_normalised_and_missing_language_is_detected(classifier: Classifier) -> None:
+    assert classifier.classify("hello", "en-US").lang == "en"
+    assert classifier.classify("halo kak", "in").lang == "id"  # Twitter's old code for Indonesian
+    assert classifier.classify("aplicatia nu merge deloc", None) == Classification("ro", ("outage",))
+    assert classifier.classify("🙂", "und").lang == "und"
+
+
+def test_detect_lang_by_script_and_common_words() -> None:
+    assert detect_lang("η εφαρμογή δεν ανοίγει") == "el"
+    assert detect_lang("سایت قطعه، نمیتونم وارد بشم") == "fa"
+    assert detect_lang("no me deja entrar a la app desde ayer") == "es"
+    assert detect_lang("udah 2 minggu nunggu pesanan") == "id"
+    assert detect_lang("the app is down again") == "en"
+
+
+def test_classify_many_is_classify_in_bulk(classifier: Classifier) -> None:
+    items = [(e.text, e.lang if i % 2 else None) for i, e in enumerate(load_examples(DEFAULT_DATA))]
+    assert classifier.classify_many(items) == [classifier.classify(t, lang) for t, lang in items]
+
+
+def test_eval_classifier_command_prints_a_table_and_fails_on_a_missed_target(tmp_path: os.PathLike[str]) -> None:
+    config = os.path.join(ROOT, "thresholds.yaml")
+    ok = CliRunner().invoke(eval_classifier, ["--config", config])
+    assert ok.exit_code == 0, ok.output
+    assert "precision" in ok.output and ok.output.count(" ok") == len(LANGS) + 1
+    missed = os.path.join(tmp_path, "en.jsonl")
+    with open(missed, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"text": "the thing did the thing", "lang": "en", "topics": ["quality"]}) + "\n")
+    bad = CliRunner().invoke(eval_classifier, ["--config", config, "--data", str(tmp_path)])
+    assert bad.exit_code == 1
+    assert "MISSED" in bad.output

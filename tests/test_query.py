@@ -1,0 +1,100 @@
+"""The Boolean query language: what matches, and the errors an operator sees for a bad query."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.errors import ConfigError
+from config.yaml_lines import load_yaml
+from stream.classify import build_classifier
+from stream.normalize import normalize
+from stream.query import QueryError, compile_query
+
+
+def matches(query: str, text: str) -> bool:
+    return compile_query(query).match(normalize(text))
+
+
+def test_terms_match_whole_words_only() -> None:
+    assert matches("down", "is the site DOWN?")
+    assert not matches("down", "just downloaded the update")
+    assert not matches("app", "my happy place")
+
+
+def test_phrases_prefixes_and_operators() -> None:
+    q = '(refund* OR "money back") AND NOT "refund policy"'
+    assert matches(q, "still no refund!!")
+    assert matches(q, "I was refunded twice lol")
+    assert matches(q, "I want my money back")
+    assert not matches(q, "what is your refund policy?")
+    assert not matches(q, "money is back in my account")  # a phrase needs its words together
+
+
+def test_implicit_and_and_precedence() -> None:
+    assert matches("charged twice", "twice they charged me")
+    assert not matches("charged twice", "they charged me")
+    assert matches("a OR b AND c", "a")  # AND binds tighter than OR
+    assert not matches("(a OR b) AND c", "a")
+
+
+def test_greek_and_persian_terms_match_their_variants() -> None:
+    assert matches("εφαρμογ* AND επεσε", "Η ΕΦΑΡΜΟΓΗ έπεσε πάλι")
+    assert matches('"نمیتونم وارد"', "نمي‌تونم وارد بشم")
+
+
+@pytest.mark.parametrize(
+    ("query", "column", "fragment"),
+    [
+        ("(refund OR money", 1, "unbalanced parenthesis"),
+        ("refund OR money)", 16, "unbalanced parenthesis"),
+        ('refund OR "money back', 11, "unclosed quote"),
+        ("refund OR", 8, "nothing on its right"),
+        ("AND refund", 1, "nothing on its left"),
+        ("refund or money", 8, "write OR"),
+        ("re*fund", 3, "wildcard"),
+        ("()", 1, "empty parentheses"),
+        ("", 1, "empty"),
+        ("NOT refund", 1, "add a term it must contain"),
+        ("@brand", 1, "nothing to match"),
+    ],
+)
+def test_malformed_queries_say_what_and_where(query: str, column: int, fragment: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        compile_query(query)
+    assert caught.value.column == column
+    assert fragment in caught.value.message
+
+
+CONFIG = """\
+topics:
+  billing:
+    label: Billing
+    query: refund*
+    queries:
+      en: '"charged twice" OR overcharg*'
+      ro: '(taxat OR "banii inapoi" AND plata'
+"""
+
+
+def test_a_bad_query_in_the_file_stops_with_file_line_key_and_column() -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_classifier(load_yaml("thresholds.yaml", CONFIG))
+    err = caught.value
+    assert (err.path, err.line) == ("thresholds.yaml", 7)
+    assert str(err).startswith("thresholds.yaml:7: topics.billing.queries.ro: unbalanced parenthesis at column 1")
+
+
+def test_detection_keys_are_accepted_and_misspelt_keys_are_not() -> None:
+    ok = "topics:\n  outage:\n    query: outage*\n    priority: true\n    crisis_voices: 50\n    window: 10m\n"
+    assert build_classifier(load_yaml("t.yaml", ok)).topics == ("outage",)
+    bad = "topics:\n  outage:\n    query: outage*\n    crisis_voice: 50\n"
+    with pytest.raises(ConfigError) as caught:
+        build_classifier(load_yaml("t.yaml", bad))
+    assert caught.value.line == 4 and "did you mean 'crisis_voices'" in str(caught.value)
+
+
+def test_topic_without_a_query_and_bad_language_code_are_located() -> None:
+    with pytest.raises(ConfigError, match=r"t.yaml:2: .*needs a query"):
+        build_classifier(load_yaml("t.yaml", "topics:\n  outage:\n    label: Outage\n"))
+    with pytest.raises(ConfigError, match=r"t.yaml:4: .*not a language code"):
+        build_classifier(load_yaml("t.yaml", "topics:\n  outage:\n    queries:\n      english: down\n"))
