@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "reports.cli",
     "dashboard.cli",
     "crisiswatch.produce",
+    "stream.classifier_cli",
     "escalation.cli",
 )
 

@@ -20,6 +20,7 @@ from detectors.detector import Detector
 from detectors.events import AlertEvent
 from detectors.window import Observation
 from escalation.engine import EscalationEngine
+from reports.auto import write_on_resolve_safely
 from state.runtime import State
 from stream.app import PipelineApp, Stages, build_app
 from stream.ingest import Ingest, IngestResult
@@ -73,10 +74,12 @@ class Job:
         clock: str = "event",
         now: float | None = None,
         worker: str = "embedded",
+        reports_dir: str | None = None,
     ) -> None:
         self.settings = settings
         self.state = state
         self.alerts_out = alerts_out
+        self.reports_dir = reports_dir
         self.echo = echo
         self.stats = JobStats()
         key, from_env = pseudonym_key_from_env(settings.privacy.pseudonym_key_env)
@@ -187,6 +190,11 @@ class Job:
                 self.echo(alert)
             if self.engine:
                 await self.engine.handle(alert)
+            if alert.event == "resolved" and self.reports_dir:
+                # after the engine recorded the resolution, so the report says who resolved it
+                await asyncio.to_thread(
+                    write_on_resolve_safely, self.state.client, self.state.keys, alert.incident_id, self.reports_dir
+                )
         finally:
             self._pending_alerts -= 1
             self._progress.set()

@@ -16,6 +16,7 @@ from config.options import config_option
 from crisiswatch.job import Job, JobStats, clear_namespace
 from crisiswatch.settings import Settings, load_settings
 from detectors.events import AlertEvent, iso_utc
+from reports.auto import default_report_dir
 from state.options import state_options
 from state.runtime import open_state
 from stream.schema import Invalid, mention_from_dict, parse_line
@@ -28,6 +29,19 @@ def load_or_exit(config_path: str) -> Settings:
         return load_settings(config_path)
     except ConfigError as exc:
         raise click.ClickException(f"configuration error: {exc}") from None
+
+
+def reports_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--reports-dir", default=None, type=click.Path(file_okay=False),
+                     help="Where reports of resolved incidents go [default: $CRISISWATCH_HOME/reports].")(f)
+    return click.option("--no-reports", "reports_dir", flag_value="", help="Write no report on resolution.")(f)
+
+
+def resolve_reports_dir(value: str | None) -> str | None:
+    """None = the default folder, '' = no reports."""
+    if value == "":
+        return None
+    return value or str(default_report_dir())
 
 
 SEVERITY_MARK = {"emerging": "▲", "crisis": "■"}
@@ -139,16 +153,18 @@ def print_summary(stats: JobStats, wall_s: float) -> None:
 @click.option("--keep-state", is_flag=True, help="Continue from the namespace's state instead of clearing it.")
 @click.option("--no-paging", is_flag=True, help="Detect and record only; page nobody.")
 @click.option("--quiet", is_flag=True, help="Do not print alerts as they fire.")
+@reports_option
 def replay(
     files: tuple[str, ...], config_path: str, redis_url: str | None, namespace: str, alerts_out: str | None,
-    speed: float, keep_state: bool, no_paging: bool, quiet: bool,
+    speed: float, keep_state: bool, no_paging: bool, quiet: bool, reports_dir: str | None,
 ) -> None:
     """Replay JSONL/CSV files of mentions through the pipeline (event time, from empty state)."""
     settings = load_or_exit(config_path)
     with open_state(redis_url, namespace) as state, _alerts_file(alerts_out) as out:
         if not keep_state:
             clear_namespace(state)
-        job = Job(settings, state, alerts_out=out, echo=None if quiet else echo_alert, paging=not no_paging)
+        job = Job(settings, state, alerts_out=out, echo=None if quiet else echo_alert, paging=not no_paging,
+                  reports_dir=resolve_reports_dir(reports_dir))
         started = time.perf_counter()
         asyncio.run(run_files(job, list(files), speed))
         print_summary(job.stats, time.perf_counter() - started)

@@ -12,7 +12,14 @@ import click
 from config.options import config_option
 from crisiswatch.backtest import format_table, run_scenario
 from crisiswatch.job import Job, clear_namespace
-from crisiswatch.pipeline_cli import echo_alert, load_or_exit, print_summary, run_batches
+from crisiswatch.pipeline_cli import (
+    echo_alert,
+    load_or_exit,
+    print_summary,
+    reports_option,
+    resolve_reports_dir,
+    run_batches,
+)
 from state.options import state_options
 from state.runtime import open_state
 from stream.scenarios import SCENARIOS
@@ -50,9 +57,10 @@ def backtest(names: tuple[str, ...], config_path: str, redis_url: str | None, na
 @click.option("--port", type=int, default=8050, show_default=True)
 @click.option("--wall/--no-wall", default=True, show_default=True, help="Serve the war-room wall beside it.")
 @click.option("--exit-when-done", is_flag=True, help="Exit when the scenario ends instead of keeping the wall up.")
+@reports_option
 def demo(
     config_path: str, redis_url: str | None, namespace: str, speed: float, host: str, port: int, wall: bool,
-    exit_when_done: bool,
+    exit_when_done: bool, reports_dir: str | None,
 ) -> None:
     """Play the built-in crisis story in accelerated time and show alerts and pages as they fire."""
     settings = load_or_exit(config_path)
@@ -67,9 +75,10 @@ def demo(
 
             token = os.environ.get("CRISISWATCH_OPERATOR_TOKEN")
             served = serve_in_thread(create_app(state.url, namespace, token), host=host, port=port)
-            click.echo(f"war-room wall: {served.url}" + ("" if token else " (read-only: no CRISISWATCH_OPERATOR_TOKEN)"))
+            note = "" if token else " (read-only: no CRISISWATCH_OPERATOR_TOKEN)"
+            click.echo(f"war-room wall: {served.url}{note}")
         click.echo(f"playing '{scenario.description}' ({hours:g} h of event time at {speed:g}x)\n")
-        job = Job(settings, state, echo=echo_alert, paging=True)
+        job = Job(settings, state, echo=echo_alert, paging=True, reports_dir=resolve_reports_dir(reports_dir))
         started = time.perf_counter()
         step = 50 if speed > 0 else 2000
         batches = (Batch(scenario.lines[i : i + step], "demo", i + 1, 0)

@@ -100,7 +100,7 @@ class TopicDetector:
         self._display = "calm"
         self._display_since = 0.0
         self._history: deque[int] = deque([0] * (TREND_BUCKETS + 1), maxlen=TREND_BUCKETS + 1)
-        self._finals: dict[int, tuple[int, float, int, int, str]] = {}
+        self._finals: dict[int, tuple[int, int, int, float, int, int, str]] = {}
         self._last_w = 0
         self._dirty: set[int] = set()
         self._last_prominent: dict[str, float] = {}
@@ -212,12 +212,15 @@ class TopicDetector:
         voices = len(self.window.refs)
         self.baseline.learn_one(index * self._bs, min(voices, self._emerging_at), elevated=self.ladder.level > NONE)
         if voices or self._last_w or index in self.window.buckets or self.ladder.level:
-            self._finals[index] = (voices, self._expected, self._emerging_at, self._crisis_at, self._display)
+            bucket = self.window.buckets.get(index)
+            counts = (len(bucket.ids), len(bucket.voices)) if bucket else (0, 0)
+            self._finals[index] = (*counts, voices, self._expected, self._emerging_at, self._crisis_at,
+                                   self._display)
             self._dirty.add(index)
             self.changed = True
         self._last_w = voices
         expired = index - self.window.retain
-        if expired in self._finals:
+        if expired in self._finals and expired not in self._dirty:  # not yet taken: keep until then
             del self._finals[expired]
 
     def _fast_forward(self, target: int) -> None:
@@ -232,7 +235,7 @@ class TopicDetector:
             if n:
                 self.baseline.learn_one(t, 0.0, n)
             t = stop
-        self._finals.clear()
+        self._finals = {i: f for i, f in self._finals.items() if i in self._dirty}
         self._last_w = 0
         self.window.jump_to(target)
         self._set_hour(target * bs)
@@ -336,14 +339,18 @@ class TopicDetector:
     def take_minutes(self) -> dict[int, MinuteStat]:
         """Per-bucket stats changed since the last call, keyed by bucket start (epoch s)."""
         out: dict[int, MinuteStat] = {}
-        live = (len(self.window.refs), self._expected, self._emerging_at, self._crisis_at, self._display)
+        live = (0, 0, len(self.window.refs), self._expected, self._emerging_at, self._crisis_at, self._display)
         for index in sorted(self._dirty):
             bucket = self.window.buckets.get(index)
-            w, b, e, c, s = self._finals.get(index, live)
-            out[index * self._bs] = MinuteStat(
-                len(bucket.ids) if bucket else 0, len(bucket.voices) if bucket else 0, w, b, e, c, s
-            )
+            m, v, w, b, e, c, s = self._finals.get(index, live)
+            if bucket:  # still retained: late mentions may have joined it since it closed
+                m, v = len(bucket.ids), len(bucket.voices)
+            out[index * self._bs] = MinuteStat(m, v, w, b, e, c, s)
         self._dirty.clear()
+        if self.window.current is not None:
+            expired = self.window.current - self.window.retain
+            for index in [i for i in self._finals if i <= expired]:
+                del self._finals[index]
         return out
 
 

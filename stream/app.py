@@ -80,7 +80,8 @@ def build_app(
         dead = app.topic("deadletters", value_serializer="json")
     else:
         app = faust.App(app_id, broker="kafka://localhost:9092", web_enabled=False)
-        raw, complaints, alerts = app.channel(), app.channel(maxsize=64), app.channel()
+        # bounded queues: a fast reader waits for the pipeline instead of buffering the whole file
+        raw, complaints, alerts = app.channel(maxsize=4), app.channel(maxsize=4), app.channel()
 
     async def ingest(stream: Any) -> None:
         async for batch in stream:

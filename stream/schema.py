@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 MAX_TEXT_BYTES = 64 * 1024
 MAX_RECORD_BYTES = 256 * 1024
 EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
@@ -93,30 +95,26 @@ def parse_time(value: Any, now: float | None = None) -> float:
     return ts
 
 
-def _ident(record: dict[str, Any], key: str, required: bool = True) -> str | None:
-    value = record.get(key)
+def _ident(value: Any, key: str) -> str:
     if value is None:
-        if required:
-            raise Invalid(f"missing field {key!r}")
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise Invalid(f"{key}: expected a string or integer id, got {type(value).__name__}")
-    value = str(value).strip()
+        raise Invalid(f"missing field {key!r}")
+    if type(value) is int:
+        return str(value)
+    if type(value) is not str:
+        raise Invalid(f"{key}: expected a string or integer id, got {_json_type(value)}")
+    value = value.strip()
     if not value:
-        if required:
-            raise Invalid(f"{key}: empty")
-        return None
+        raise Invalid(f"{key}: empty")
     if len(value) > 256:
         raise Invalid(f"{key}: longer than 256 characters")
     return value
 
 
-def _text(record: dict[str, Any]) -> str:
-    text = record.get("text")
+def _text(text: Any) -> str:
     if text is None:
         raise Invalid("missing field 'text'")
-    if not isinstance(text, str):
-        raise Invalid(f"text: expected a string, got {type(text).__name__}")
+    if type(text) is not str:
+        raise Invalid(f"text: expected a string, got {_json_type(text)}")
     if "\x00" in text:
         raise Invalid("text: contains NUL bytes")
     if not text.strip():
@@ -195,30 +193,49 @@ def _twitter_v2(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def mention_from_dict(record: Any, now: float | None = None) -> Mention:
-    if not isinstance(record, dict):
-        raise Invalid(f"expected a JSON object, got {type(record).__name__}")
+    if type(record) is not dict:
+        raise Invalid(f"expected a JSON object, got {_json_type(record)}")
     if "author_id" in record and not isinstance(record.get("author"), str | int):
         record = _twitter_v2(record)
+    get = record.get
     if "created_at" not in record:
         raise Invalid("missing field 'created_at'")
-    lang = record.get("lang")
-    if lang is not None and not isinstance(lang, str):
-        raise Invalid(f"lang: expected a language code, got {type(lang).__name__}")
-    channel = record.get("channel")
-    if channel is not None and not isinstance(channel, str):
-        raise Invalid(f"channel: expected a string, got {type(channel).__name__}")
+    lang = get("lang")
+    if lang is not None:
+        if type(lang) is not str:
+            raise Invalid(f"lang: expected a language code, got {_json_type(lang)}")
+        lang = lang.strip().lower().split("-")[0] or None
+    channel = get("channel")
+    if channel is None:
+        channel = "unknown"
+    elif type(channel) is str:
+        channel = channel.strip().lower()[:32] or "unknown"
+    else:
+        raise Invalid(f"channel: expected a string, got {_json_type(channel)}")
+    followers = get("followers")
+    if type(followers) is not int or followers < 0:
+        followers = _int(followers, "followers")
+    verified = get("verified")
+    if type(verified) is not bool:
+        verified = _bool(verified, "verified")
     return Mention(
-        id=_ident(record, "id") or "",
-        created_at=parse_time(record["created_at"], now),
-        author=_ident(record, "author") or "",
-        text=_text(record),
-        lang=(lang.strip().lower().split("-")[0] or None) if lang else None,
-        channel=(channel or "unknown").strip().lower()[:32] or "unknown",
-        followers=_int(record.get("followers"), "followers"),
-        verified=_bool(record.get("verified"), "verified"),
-        url=_optional_str(record, "url"),
-        in_reply_to=_optional_str(record, "in_reply_to"),
-        repost_of=_optional_str(record, "repost_of"),
+        _ident(get("id"), "id"),
+        parse_time(record["created_at"], now),
+        _ident(get("author"), "author"),
+        _text(get("text")),
+        lang,
+        channel,
+        followers,
+        verified,
+        _optional_str(record, "url"),
+        _optional_str(record, "in_reply_to"),
+        _optional_str(record, "repost_of"),
+    )
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number" if isinstance(value, int | float) else type(value).__name__
     )
 
 
@@ -226,21 +243,17 @@ def parse_line(raw: bytes | str, now: float | None = None) -> Mention:
     """One JSON line to a ``Mention``; raises ``Invalid`` with the dead-letter reason."""
     if len(raw) > MAX_RECORD_BYTES:
         raise Invalid(f"record longer than {MAX_RECORD_BYTES // 1024} KB")
-    if isinstance(raw, bytes):
-        if b"\x00" in raw:
-            raise Invalid("binary junk: NUL bytes in the record")
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise Invalid(f"binary junk: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    elif "\x00" in raw:
+    if (b"\x00" if isinstance(raw, bytes) else "\x00") in raw:  # type: ignore[operator]
         raise Invalid("binary junk: NUL bytes in the record")
     try:
-        record = json.loads(raw)
-    except json.JSONDecodeError as exc:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        if isinstance(raw, bytes):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise Invalid(f"binary junk: not UTF-8 ({bad.reason} at byte {bad.start})") from None
         raise Invalid(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
-    except RecursionError:
-        raise Invalid("invalid JSON: nested too deeply") from None
     return mention_from_dict(record, now)
 
 

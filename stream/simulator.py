@@ -33,6 +33,7 @@ class Generator:
     raw_lines: list[tuple[float, str]] = field(default_factory=list)
     _ids: int = 0
     _authors: int = 0
+    surge_voices: dict[str, dict[str, float]] = field(default_factory=dict)  # topic -> author -> first time
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -111,6 +112,7 @@ class Generator:
             author = self.new_author()
             self.complaint(t, topic, self.rng.choice(langs), author)
             firsts.append(t)
+            self.surge_voices.setdefault(topic, {})[author] = t
             if self.rng.random() < repeats:
                 self.complaint(t + self.rng.uniform(10, 300), topic, self.rng.choice(langs), author)
         return sorted(firsts)

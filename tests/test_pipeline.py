@@ -47,13 +47,15 @@ def test_replay_cli_writes_the_alert_contract_and_survives_bad_records(
     result = CliRunner().invoke(
         main,
         ["replay", str(feed), "--config", CONFIG, "--alerts-out", str(alerts_out), "--no-paging",
-         "--redis-url", redis_server.url, "--namespace", namespace],
+         "--redis-url", redis_server.url, "--namespace", namespace, "--reports-dir", str(tmp_path / "reports")],
     )
     assert result.exit_code == 0, result.output
+    written = {p.suffix for p in (tmp_path / "reports").glob("incident-outage-*")}
+    assert {".html", ".md", ".json"} <= written, "a report is written when the incident resolves"
     events = [json.loads(line) for line in alerts_out.read_text().splitlines()]
     assert events, "an outage crisis must produce alerts"
     for event in events:
-        assert ALERT_FIELDS <= event.keys()
+        assert event.keys() >= ALERT_FIELDS
         assert event["at"].endswith("Z")
     kinds = [(e["event"], e["severity"]) for e in events if e["topic"] == "outage"]
     assert ("escalated", "crisis") in kinds or ("opened", "crisis") in kinds

@@ -41,7 +41,7 @@ def test_scenario_meets_its_ground_truth(
 def test_demo_plays_the_story_and_prints_alerts(redis_server: EmbeddedRedis, namespace: str) -> None:
     result = CliRunner().invoke(
         main,
-        ["demo", "--config", CONFIG, "--speed", "0", "--no-wall", "--exit-when-done",
+        ["demo", "--config", CONFIG, "--speed", "0", "--no-wall", "--exit-when-done", "--no-reports",
          "--redis-url", redis_server.url, "--namespace", namespace],
     )
     assert result.exit_code == 0, result.output

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from stream.schema import parse_line, parse_records
 
-NOW = datetime(2026, 11, 24, 12, tzinfo=timezone.utc).timestamp()
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC).timestamp()
 
 
 def rec(**fields: object) -> str:
@@ -32,7 +32,7 @@ def rec(**fields: object) -> str:
 )
 def test_timestamps_in_every_accepted_form_are_utc(created_at: object, expected: str) -> None:
     mention = parse_line(rec(created_at=created_at), NOW)
-    assert datetime.fromtimestamp(mention.created_at, tz=timezone.utc).isoformat() == expected
+    assert datetime.fromtimestamp(mention.created_at, tz=UTC).isoformat() == expected
 
 
 def test_optional_fields_and_unknown_fields() -> None:
