@@ -5,8 +5,11 @@ Screenshots land in artifacts/wall/ for a human to look at.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,9 +17,15 @@ import pytest
 import redis
 from wall_fixtures import TopicSpec, WallWriter, write_scene
 
+from crisiswatch.backtest import run_lines
+from crisiswatch.job import Job
+from crisiswatch.settings import load_settings
 from dashboard.app import create_app
 from dashboard.server import ServedWall, serve_in_thread
+from state.keys import Keys
+from state.runtime import State
 from state.server import EmbeddedRedis
+from stream.scenarios import multilingual_outage
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "wall"
@@ -232,4 +241,41 @@ def test_fifty_topics_all_get_a_tile_and_the_chart_keeps_the_most_severe(wall_fa
     sync_api.expect(wall.page.locator("#chart-note")).to_contain_text("6 of 50 topics")
     wall.page.wait_for_selector("#chart .main-svg")
     wall.shot("wall-fifty-topics")
+    assert wall.errors == []
+
+
+def test_wall_fed_by_a_replay_shows_the_crisis_and_takes_an_ack(
+    wall_factory: Callable[..., Wall], redis_server: EmbeddedRedis, redis_client: redis.Redis, namespace: str
+) -> None:
+    """The real pipeline writes the state: replay an outage up to its crisis, then look at the wall."""
+    settings = load_settings(str(Path(__file__).resolve().parents[1] / "thresholds.yaml"))
+    scenario = multilingual_outage(start=time.time() - 6 * 3600)
+    crisis_at = scenario.expected[0].threshold_t
+    cut = next(i for i, line in enumerate(scenario.lines) if json.loads(line)["created_at"] > crisis_at)
+    state = State(redis_client, Keys(namespace), redis_server.url)
+    job = Job(settings, state, paging=True)
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
+        pool.submit(asyncio.run, run_lines(job, scenario.lines[:cut])).result()
+
+    wall = wall_factory()
+    wall.open()
+    outage = wall.tile("Outage / site problems")
+    sync_api.expect(outage.locator(".sev")).to_have_text("◆CRISIS")
+    voices = int(redis_client.hget(state.keys.topic_state("outage"), "voices"))
+    sync_api.expect(outage.locator(".tile-voices")).to_have_text(str(voices))
+    for quiet in ("Delivery", "Customer service", "Product quality"):
+        sync_api.expect(wall.tile(quiet).locator(".sev")).not_to_contain_text("CRISIS")
+    sync_api.expect(wall.page.locator("#incidents")).to_contain_text("NOT ACKNOWLEDGED")
+    sync_api.expect(wall.page.locator("#incidents")).to_contain_text("console")
+
+    wall.page.locator(".operator summary").click()
+    wall.page.fill("#token-input", TOKEN)
+    wall.page.fill("#name-input", "Andrei")
+    wall.page.locator("#token-save").click()
+    wall.page.locator("#incidents button", has_text="Acknowledge").first.click()
+    sync_api.expect(wall.page.locator("#action-msg")).to_contain_text("Acknowledged by Andrei", timeout=WAIT_MS)
+    incident_id = redis_client.hget(state.keys.topic_state("outage"), "incident_id")
+    record = json.loads(redis_client.hget(state.keys.incidents, incident_id))
+    assert (record["status"], record["acknowledged_by"]) == ("acknowledged", "Andrei")
+    wall.shot("wall-replayed-outage")
     assert wall.errors == []
