@@ -67,32 +67,36 @@ def raw_text(raw: bytes | str | dict[str, Any]) -> str:
 
 def parse_time(value: Any, now: float | None = None) -> float:
     """Event time in epoch seconds (UTC) from ISO-8601 or epoch seconds / milliseconds."""
-    if isinstance(value, bool) or value is None:
-        raise Invalid(f"created_at: expected ISO-8601 text or epoch number, got {value!r}")
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            ts = float(text)
-        except ValueError:
-            try:
-                parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-            except ValueError:
-                raise Invalid(f"created_at: unparseable timestamp {value[:64]!r}") from None
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=UTC)
-            ts = parsed.timestamp()
-    elif isinstance(value, int | float):
+    kind = type(value)
+    if kind is float or kind is int:
         ts = float(value)
+    elif kind is str:
+        ts = _parse_time_text(value)
     else:
-        raise Invalid(f"created_at: expected ISO-8601 text or epoch number, got {type(value).__name__}")
+        raise Invalid(f"created_at: expected ISO-8601 text or epoch number, got {_json_type(value)}")
     if not math.isfinite(ts):
         raise Invalid(f"created_at: not a finite number ({value!r})")
     if ts > 1e11:  # epoch milliseconds: 1e11 s would be the year 5138
         ts /= 1000.0
-    now = time.time() if now is None else now
-    if ts < EARLIEST_EVENT or ts > now + MAX_FUTURE_S:
+    if ts < EARLIEST_EVENT or ts > (time.time() if now is None else now) + MAX_FUTURE_S:
         raise Invalid(f"created_at: absurd timestamp {value!r} (before 2000 or more than a day ahead)")
     return ts
+
+
+def _parse_time_text(value: str) -> float:
+    text = value.strip()
+    if text[:4].isdigit() and text[4:5] == "-":  # ISO-8601: skip the failing float() attempt
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise Invalid(f"created_at: unparseable timestamp {value[:64]!r}") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.timestamp()
+    try:
+        return float(text)
+    except ValueError:
+        raise Invalid(f"created_at: unparseable timestamp {value[:64]!r}") from None
 
 
 def _ident(value: Any, key: str) -> str:
@@ -157,13 +161,14 @@ def _bool(value: Any, key: str) -> bool:
     return value
 
 
-def _optional_str(record: dict[str, Any], key: str) -> str | None:
-    value = record.get(key)
+def _optional_str(value: Any, key: str) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise Invalid(f"{key}: expected a string, got {type(value).__name__}")
-    return str(value)[:2048] or None
+    if type(value) is str:
+        return value[:2048] or None
+    if type(value) is int:
+        return str(value)
+    raise Invalid(f"{key}: expected a string, got {_json_type(value)}")
 
 
 def _twitter_v2(record: dict[str, Any]) -> dict[str, Any]:
@@ -227,9 +232,9 @@ def mention_from_dict(record: Any, now: float | None = None) -> Mention:
         channel,
         followers,
         verified,
-        _optional_str(record, "url"),
-        _optional_str(record, "in_reply_to"),
-        _optional_str(record, "repost_of"),
+        _optional_str(get("url"), "url"),
+        _optional_str(get("in_reply_to"), "in_reply_to"),
+        _optional_str(get("repost_of"), "repost_of"),
     )
 
 
