@@ -16,7 +16,7 @@ from typing import Any
 import redis
 
 from dashboard.redact import redact
-from detectors.events import SEVERITY_RANK, parse_iso_utc
+from detectors.events import SEVERITY_RANK, to_epoch
 from state.keys import Keys
 
 SEVERITIES = ("calm", "isolated", "emerging", "crisis")
@@ -163,18 +163,6 @@ def _json(value: Any, default: Any) -> Any:
     return out if isinstance(out, type(default)) else default
 
 
-def _time(value: Any) -> float | None:
-    """ISO-8601 (incidents) or epoch seconds (samples) -> epoch seconds."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return parse_iso_utc(str(value))
-    except ValueError:
-        return _float(value)
-
-
 def _config_topics(config: dict[str, str]) -> list[dict[str, Any]]:
     topics = []
     for item in _json(config.get("topics"), []):
@@ -239,7 +227,7 @@ def _incident(raw: str) -> Incident | None:
     if not data.get("incident_id"):
         return None
     pages = [
-        Page(_time(p.get("at")), str(p.get("receiver", "")), _int(p.get("level")),
+        Page(to_epoch(p.get("at")), str(p.get("receiver", "")), _int(p.get("level")),
              str(p.get("kind", "")), str(p.get("status", "")))
         for p in data.get("pages") or [] if isinstance(p, dict)
     ]
@@ -248,11 +236,11 @@ def _incident(raw: str) -> Incident | None:
         topic=str(data.get("topic", "")),
         severity=str(data.get("severity", "")),
         status=str(data.get("status", "open")),
-        opened_at=_time(data.get("opened_at")),
-        escalated_at=_time(data.get("escalated_at")),
-        acknowledged_at=_time(data.get("acknowledged_at")),
+        opened_at=to_epoch(data.get("opened_at")),
+        escalated_at=to_epoch(data.get("escalated_at")),
+        acknowledged_at=to_epoch(data.get("acknowledged_at")),
         acknowledged_by=str(data.get("acknowledged_by") or ""),
-        resolved_at=_time(data.get("resolved_at")),
+        resolved_at=to_epoch(data.get("resolved_at")),
         resolved_by=str(data.get("resolved_by") or ""),
         peak_voices=_int(data.get("peak_voices")),
         voices=_int(data.get("voices")),
@@ -268,7 +256,7 @@ def _sample(raw: str, topic: str | None = None) -> Sample | None:
     if not data:
         return None
     return Sample(
-        at=_time(data.get("at")),
+        at=to_epoch(data.get("at")),
         topic=str(topic or data.get("topic", "")),
         text=redact(str(data.get("text", ""))),
         lang=str(data.get("lang") or "?"),

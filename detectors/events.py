@@ -21,6 +21,23 @@ def parse_iso_utc(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
+def to_epoch(value: Any) -> float | None:
+    """Epoch seconds from what state holds: ISO-8601 (incidents), numbers or numeric strings
+    (timelines, samples); None for empty or unreadable values."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value)
+    try:
+        return parse_iso_utc(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+
 @dataclass(frozen=True, slots=True)
 class AlertEvent:
     """One step in an incident's life, fired at the event time of the mention that caused it.

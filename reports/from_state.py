@@ -15,7 +15,7 @@ from typing import Any
 
 import redis
 
-from detectors.events import AlertEvent, parse_iso_utc
+from detectors.events import AlertEvent, to_epoch
 from reports import build, episode
 from reports.model import RULE_VOICES, Count, Minute, PageEntry, Report
 from state.keys import Keys
@@ -55,24 +55,13 @@ def read_incident(client: redis.Redis, keys: Keys, incident_id: str) -> dict[str
     return None
 
 
-def _epoch(value: Any) -> float | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return parse_iso_utc(str(value))
-    except ValueError:
-        return None
-
-
 def pages_log(record: dict[str, Any] | None) -> list[PageEntry]:
     """Pages, reminders and escalations, plus the acknowledgement and resolution, in time order."""
     if not record:
         return []
     entries = [
         PageEntry(
-            at=_epoch(p.get("at")), kind=str(p.get("kind", "page")), receiver=str(p.get("receiver", "")),
+            at=to_epoch(p.get("at")), kind=str(p.get("kind", "page")), receiver=str(p.get("receiver", "")),
             level=p.get("level"), status=str(p.get("status", "")), attempts=p.get("attempts"),
             error=build.clean(str(p.get("error") or "")),
         )
@@ -81,7 +70,7 @@ def pages_log(record: dict[str, Any] | None) -> list[PageEntry]:
     for kind, at_key, by_key in (("acknowledged", "acknowledged_at", "acknowledged_by"),
                                  ("resolved", "resolved_at", "resolved_by")):
         if record.get(at_key):
-            entries.append(PageEntry(_epoch(record[at_key]), kind, "", None, "done",
+            entries.append(PageEntry(to_epoch(record[at_key]), kind, "", None, "done",
                                      who=build.clean(str(record.get(by_key) or ""))))
     return sorted(entries, key=lambda e: (e.at is None, e.at or 0.0))
 
@@ -131,9 +120,9 @@ def build_from_state(
     detected = timings.detected or opened.at
     record = read_incident(client, keys, incident_id)
     if record:
-        timings.acknowledged = _epoch(record.get("acknowledged_at"))
+        timings.acknowledged = to_epoch(record.get("acknowledged_at"))
         timings.acknowledged_by = build.clean(str(record.get("acknowledged_by") or ""))
-        timings.resolved = timings.resolved or _epoch(record.get("resolved_at"))
+        timings.resolved = timings.resolved or to_epoch(record.get("resolved_at"))
         timings.resolved_by = build.clean(str(record.get("resolved_by") or ""))
     pages = pages_log(record)
     sent = [p.at for p in pages if p.at is not None and p.kind not in ("acknowledged", "resolved")]
