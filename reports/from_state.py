@@ -21,8 +21,9 @@ from reports.model import RULE_VOICES, Count, Minute, PageEntry, Report
 from state.keys import Keys
 
 STATE_NOTE = (
-    "Built from the pipeline's state: times before detection are to the minute (the timeline), and "
-    "channel, language and term figures come from the {n} redacted samples kept for this incident. "
+    "Built from the pipeline's state: times before detection are to the minute (the timeline), "
+    "channel and language counts are per hour of the incident, and terms come from the {n} redacted "
+    "samples kept for this incident. "
     "Distinct voices over the whole incident are not kept; the total shown is the peak window's."
 )
 
@@ -53,6 +54,17 @@ def read_incident(client: redis.Redis, keys: Keys, incident_id: str) -> dict[str
         if record.get("incident_id") == incident_id:
             return record
     return None
+
+
+def read_mix(client: redis.Redis, keys: Keys, topic: str, start: float, end: float) -> tuple[list[Count], list[Count]]:
+    """Complaints per channel and per language over the hours the incident touched."""
+    first, last = int(start // 3600) * 3600, int(end // 3600) * 3600
+    totals: dict[str, Counter[str]] = {"channel": Counter(), "lang": Counter()}
+    for field_name, value in client.hgetall(keys.mix(topic)).items():
+        hour, kind, key = field_name.split("|", 2)
+        if first <= int(hour) <= last and kind in totals:
+            totals[kind][key] += int(value)
+    return tuple([Count(k, n, None) for k, n in c.most_common()] for c in totals.values())  # type: ignore[return-value]
 
 
 def pages_log(record: dict[str, Any] | None) -> list[PageEntry]:
@@ -167,7 +179,9 @@ def build_from_state(
     hours_total: Counter[str] = Counter()
     for m in span_minutes:
         hours_total[episode.hour_of_day(m.t)] += m.mentions
-    channels, languages, _ = build.breakdowns(span)
+    channels, languages = read_mix(client, keys, topic, start, end)
+    if not channels:  # state written before the per-hour mix was kept
+        channels, languages, _ = build.breakdowns(span)
     prominent = [_item(d) for d in _json_list(client, keys.prominent)
                  if d.get("topic") == topic and start <= float(d.get("at", 0)) <= end]
 

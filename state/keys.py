@@ -70,6 +70,11 @@ class Keys:
         verified, voice}."""
         return f"{self.prefix}samples:{topic}"
 
+    def mix(self, topic: str) -> str:
+        """Hash: field = "<hour epoch s>|channel|<name>" or "<hour>|lang|<code>", value = complaint
+        count, so a report can break any incident span down by channel and language."""
+        return f"{self.prefix}mix:{topic}"
+
     def heatmap(self, topic: str) -> str:
         """Hash: field = hour of week 0..167 (Monday 00 UTC = 0), value = complaint count."""
         return f"{self.prefix}heatmap:{topic}"

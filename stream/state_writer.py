@@ -74,12 +74,16 @@ class StateWriter:
         voices: dict[tuple[str, int], set[str]] = defaultdict(set)
         ids: dict[tuple[str, int], list[str]] = defaultdict(list)
         heat: dict[tuple[str, int], int] = defaultdict(int)
+        mix: dict[tuple[str, str], int] = defaultdict(int)
         samples: dict[str, list[Complaint]] = defaultdict(list)
         for c in ingest.complaints:
             minute = int(c.t // 60) * 60
             voices[c.topic, minute].add(c.voice)
             ids[c.topic, minute].append(c.mention_id)
             heat[c.topic, hour_of_week(c.t)] += 1
+            hour = int(c.t // 3600) * 3600
+            mix[c.topic, f"{hour}|channel|{c.channel}"] += 1
+            mix[c.topic, f"{hour}|lang|{c.lang}"] += 1
             samples[c.topic].append(c)
             if self._is_high_reach(c):
                 pipe.lpush(keys.prominent, json.dumps(_sample(c) | {"topic": c.topic}))
@@ -89,6 +93,8 @@ class StateWriter:
             self._buckets[topic].add(minute)
         for (topic, how), n in heat.items():
             pipe.hincrby(keys.heatmap(topic), str(how), n)
+        for (topic, field_name), n in mix.items():
+            pipe.hincrby(keys.mix(topic), field_name, n)
         for topic, items in samples.items():
             newest = sorted(items, key=lambda c: c.t)[-SAMPLES_PER_BATCH:]
             pipe.lpush(keys.samples(topic), *(json.dumps(_sample(c)) for c in newest))

@@ -104,3 +104,15 @@ def test_report_written_when_the_incident_resolves(replayed: dict[str, object], 
     assert {p.suffix for p in paths} == {".json", ".html"}
     r = Report.from_json(json.loads(next(p for p in paths if p.suffix == ".json").read_text()))
     assert r.status == "resolved" and r.timings.resolved is not None
+
+
+def test_state_report_breaks_every_complaint_down_by_channel_and_language(
+    replayed: dict[str, object], tmp_path: Path
+) -> None:
+    """Not just the few samples kept: every complaint of the incident's hours is counted."""
+    r = run_report(replayed, tmp_path)
+    by_channel = sum(c.complaints for c in r.channels)
+    by_language = sum(c.complaints for c in r.languages)
+    assert by_channel == by_language >= r.peak_voices  # the surge had more complaints than its peak window's voices
+    assert {c.key for c in r.languages} >= {"en", "es", "ro", "el", "id", "fa"}
+    assert len(r.samples) < by_channel
