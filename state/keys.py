@@ -30,11 +30,6 @@ class Keys:
         return self.prefix + "deadletters"
 
     @property
-    def languages(self) -> str:
-        """Hash: language code -> valid mentions seen (the stream's language mix)."""
-        return self.prefix + "languages"
-
-    @property
     def config(self) -> str:
         """Hash: ``topics`` (JSON list of {name,label,priority,thresholds}), ``window_s``, ``loaded_at``."""
         return self.prefix + "config"
@@ -42,7 +37,7 @@ class Keys:
     # -- per topic, written by the detection stage ------------------------------------------
     def topic_state(self, topic: str) -> str:
         """Hash: the ladder's current view of one topic (severity, since, voices, mentions,
-        baseline, ratio, emerging_at, crisis_at, incident_id, trend, languages, channels, reason)."""
+        baseline, ratio, emerging_threshold, crisis_threshold, incident_id, trend, languages, channels, reason)."""
         return f"{self.prefix}topic:{topic}"
 
     def timeline(self, topic: str) -> str:

@@ -33,7 +33,7 @@ _LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    lang: str  # given lang (normalised like 'en', 'pt') or detected, 'und' if unknown
+    lang: str  # given lang (normalised like 'en', 'pt'); detected only when it can matter; else 'und'
     topics: tuple[str, ...]  # complaint topics; empty = not a complaint
 
 
@@ -156,11 +156,11 @@ class Classifier:
     def classify(self, text: str, lang: str | None = None) -> Classification:
         folded = fold(text)
         code = normalize_lang(lang) if lang else None
+        words = self._prefilter.findall(folded)
+        if not words:  # not a complaint: its language is not worth detecting
+            return self._nothing(code or UNDETERMINED)
         if code is None:
             code = detect_folded(text, folded)
-        words = self._prefilter.findall(folded)
-        if not words:
-            return self._nothing(code)
         key_topics = self._key_topics(code)
         candidates: set[int] = set()
         for word in words:

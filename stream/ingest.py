@@ -37,7 +37,6 @@ class IngestResult:
     dead_letters: list[DeadLetter] = field(default_factory=list)
     mentions: int = 0
     max_t: float = 0.0
-    languages: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,7 +44,6 @@ class IngestResult:
             "dead_letters": [d.to_json() for d in self.dead_letters],
             "mentions": self.mentions,
             "max_t": self.max_t,
-            "languages": self.languages,
         }
 
     def split_by_topic(self, topics: Sequence[str]) -> dict[str, IngestResult]:
@@ -68,7 +66,6 @@ class IngestResult:
             [DeadLetter(**d) for d in data["dead_letters"]],
             data["mentions"],
             data["max_t"],
-            data["languages"],
         )
 
 
@@ -98,9 +95,7 @@ class Ingest:
             return result
         result.max_t = max(m.created_at for m in mentions)
         classified = self.classifier.classify_many([(m.text, m.lang) for m in mentions])
-        languages = result.languages
         for mention, found in zip(mentions, classified, strict=True):
-            languages[found.lang] = languages.get(found.lang, 0) + 1
             if not found.topics:
                 continue
             voice = self._voice(mention.author)

@@ -206,7 +206,7 @@ def mention_from_dict(record: Any, now: float | None = None) -> Mention:
     if "created_at" not in record:
         raise Invalid("missing field 'created_at'")
     lang = get("lang")
-    if lang is not None:
+    if lang is not None and not (type(lang) is str and len(lang) == 2 and lang.isalpha() and lang.islower()):
         if type(lang) is not str:
             raise Invalid(f"lang: expected a language code, got {_json_type(lang)}")
         lang = lang.strip().lower().split("-")[0] or None
@@ -248,11 +248,11 @@ def parse_line(raw: bytes | str, now: float | None = None) -> Mention:
     """One JSON line to a ``Mention``; raises ``Invalid`` with the dead-letter reason."""
     if len(raw) > MAX_RECORD_BYTES:
         raise Invalid(f"record longer than {MAX_RECORD_BYTES // 1024} KB")
-    if (b"\x00" if isinstance(raw, bytes) else "\x00") in raw:  # type: ignore[operator]
-        raise Invalid("binary junk: NUL bytes in the record")
     try:
         record = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        if (b"\x00" if isinstance(raw, bytes) else "\x00") in raw:  # type: ignore[operator]
+            raise Invalid("binary junk: NUL bytes in the record") from None
         if isinstance(raw, bytes):
             try:
                 raw.decode("utf-8")

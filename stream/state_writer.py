@@ -119,15 +119,13 @@ class StateWriter:
         pipe.execute()
 
     def write_ingest(self, ingest: IngestResult) -> None:
-        """What the ingest stage alone knows: dead letters, mention counts, the language mix."""
+        """What the ingest stage alone knows: dead letters and mention counts."""
         pipe = self.client.pipeline(transaction=False)
         for letter in ingest.dead_letters:
             fields = {k: ("" if v is None else v) for k, v in asdict(letter).items()}
             pipe.xadd(self.keys.dead_letters, fields, maxlen=DEAD_LETTERS_KEPT, approximate=True)
         pipe.hincrby(self.keys.heartbeat, "mentions", ingest.mentions + len(ingest.dead_letters))
         pipe.hincrby(self.keys.heartbeat, "dead_letters", len(ingest.dead_letters))
-        for lang, n in ingest.languages.items():
-            pipe.hincrby(self.keys.languages, lang, n)
         pipe.execute()
 
     def _evict(self, pipe: redis.client.Pipeline, watermark: float) -> None:
