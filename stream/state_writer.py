@@ -17,6 +17,7 @@ import redis
 
 from detectors.events import AlertEvent
 from state.keys import Keys
+from state.scripts import BatchScripts
 from stream.ingest import Complaint, IngestResult
 from stream.privacy import redact
 
@@ -49,6 +50,7 @@ class StateWriter:
         self.high_reach_followers, self.high_reach_verified = high_reach
         self.worker = worker
         self._buckets: dict[str, set[int]] = defaultdict(set)
+        self.scripts = BatchScripts(client)
 
     def write_config(self, topics: Sequence[dict[str, object]], window_s: float) -> None:
         self.client.hset(
@@ -87,14 +89,18 @@ class StateWriter:
             samples[c.topic].append(c)
             if self._is_high_reach(c):
                 pipe.lpush(keys.prominent, json.dumps(_sample(c) | {"topic": c.topic}))
+        sets: dict[str, Sequence[str]] = {}
         for (topic, minute), members in voices.items():
-            pipe.sadd(keys.voices_bucket(topic, minute), *members)
-            pipe.sadd(keys.ids_bucket(topic, minute), *ids[topic, minute])
+            sets[keys.voices_bucket(topic, minute)] = list(members)
+            sets[keys.ids_bucket(topic, minute)] = ids[topic, minute]
             self._buckets[topic].add(minute)
+        self.scripts.sadd_many(pipe, sets)
+        counters: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for (topic, how), n in heat.items():
-            pipe.hincrby(keys.heatmap(topic), str(how), n)
+            counters[keys.heatmap(topic)].append((str(how), n))
         for (topic, field_name), n in mix.items():
-            pipe.hincrby(keys.mix(topic), field_name, n)
+            counters[keys.mix(topic)].append((field_name, n))
+        self.scripts.hincrby_many(pipe, counters)
         for topic, items in samples.items():
             newest = sorted(items, key=lambda c: c.t)[-SAMPLES_PER_BATCH:]
             pipe.lpush(keys.samples(topic), *(json.dumps(_sample(c)) for c in newest))
@@ -130,11 +136,13 @@ class StateWriter:
 
     def _evict(self, pipe: redis.client.Pipeline, watermark: float) -> None:
         cutoff = watermark - self.retain_s
+        expired: list[str] = []
         for topic, minutes in self._buckets.items():
-            old = [m for m in minutes if m + 60 <= cutoff]
-            for minute in old:
-                pipe.delete(self.keys.voices_bucket(topic, minute), self.keys.ids_bucket(topic, minute))
+            for minute in [m for m in minutes if m + 60 <= cutoff]:
+                expired += [self.keys.voices_bucket(topic, minute), self.keys.ids_bucket(topic, minute)]
                 minutes.discard(minute)
+        if expired:
+            pipe.delete(*expired)
 
     def heartbeat(self) -> None:
         self.client.hset(self.keys.heartbeat, mapping={"wall": time.time(), "worker": self.worker})
