@@ -139,3 +139,32 @@ def test_detect_agent_with_faust_test_context() -> None:
 
     asyncio.run(scenario())
     assert [(a.voices, a.at) for a in forwarded] == [(7, 42.0)]
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        (("  window: 30m", "  window: 30 minutes"), "window: '30 minutes' is not a duration"),
+        (("  isolated_max_voices: 2", "  isolated_max_voice: 2"), "did you mean 'isolated_max_voices'"),
+        (('    query: >-\n      outage*', '    query: >-\n      (outage*'), "topics.outage.query"),
+        (("detection:", "detection:\n  - oops"), "invalid YAML"),
+    ],
+)
+def test_a_wrong_thresholds_file_stops_start_up_with_file_and_line(
+    tmp_path: Path, broken: tuple[str, str], expected: str, redis_server: EmbeddedRedis, namespace: str
+) -> None:
+    text = Path(CONFIG).read_text(encoding="utf-8")
+    old, new = broken
+    assert old in text
+    config = tmp_path / "thresholds.yaml"
+    config.write_text(text.replace(old, new, 1), encoding="utf-8")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(flash_crisis().lines[:10]) + "\n")
+    result = CliRunner().invoke(
+        main, ["replay", str(feed), "--config", str(config), "--redis-url", redis_server.url, "--namespace", namespace]
+    )
+    assert result.exit_code != 0
+    assert f"{config}:" in result.output and expected in result.output
+    reported = int(result.output.split(f"{config}:", 1)[1].split(":", 1)[0])
+    edited = text[: text.index(old)].count("\n") + 1  # where the mistake was made
+    assert edited <= reported <= edited + len(new.splitlines()), "the error points at the mistake"
