@@ -71,7 +71,6 @@ class Job:
         alerts_out: TextIO | None = None,
         echo: AlertEcho | None = None,
         paging: bool = True,
-        clock: str = "event",
         now: float | None = None,
         worker: str = "embedded",
         reports_dir: str | None = None,
@@ -104,9 +103,10 @@ class Job:
         )
         self.writer.write_config(settings.topics_json(), params.window_s)
         self.watermark = 0.0
-        clock_fn = (lambda: self.watermark or time.time()) if clock == "event" else time.time
+        # Escalation timeouts run on event time, so a replay of last month escalates on its own timeline.
         self.engine = (
-            EscalationEngine(state.client, state.keys, settings.plan, clock=clock_fn) if paging else None
+            EscalationEngine(state.client, state.keys, settings.plan, clock=lambda: self.watermark or time.time())
+            if paging else None
         )
         self._restored: set[str] = set()
         self._sent = 0
@@ -167,10 +167,10 @@ class Job:
         params = self.settings.detection[topic]
         first = int((now - params.window_s - params.late_allowance_s) // 60) * 60
         minutes = range(first, int(now // 60) * 60 + 60, 60)
-        pipe = self.state.client.pipeline(transaction=False)
+        pipe = client.pipeline(transaction=False)
         for minute in minutes:
-            pipe.smembers(self.state.keys.voices_bucket(topic, minute))
-            pipe.smembers(self.state.keys.ids_bucket(topic, minute))
+            pipe.smembers(keys.voices_bucket(topic, minute))
+            pipe.smembers(keys.ids_bucket(topic, minute))
         replies = pipe.execute()
         restored = 0
         for i, minute in enumerate(minutes):

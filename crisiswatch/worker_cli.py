@@ -20,9 +20,10 @@ import redis.asyncio as aioredis
 
 from config.options import config_option
 from crisiswatch.job import Job
-from crisiswatch.pipeline_cli import load_or_exit
+from crisiswatch.pipeline_cli import load_or_exit, reports_option, resolve_reports_dir
 from detectors.events import AlertEvent
 from escalation.engine import EscalationEngine
+from reports.auto import write_on_resolve_safely
 from state.keys import Keys
 from state.options import state_options
 from state.runtime import open_state
@@ -67,6 +68,7 @@ ALERT_GROUP = "escalation"
 
 async def consume_alerts(
     url: str, keys: Keys, engine: EscalationEngine, stop: asyncio.Event, consumer: str, idle_ms: int = 60_000,
+    reports_dir: str | None = None,
 ) -> None:
     """Hand every alert in the Redis alerts stream to the engine exactly once per consumer group.
 
@@ -84,13 +86,17 @@ async def consume_alerts(
                 raise
         backlog = "0"  # our own unacknowledged entries first, then new ones
         while not stop.is_set():
-            _, claimed, _ = await client.xautoclaim(keys.alerts, ALERT_GROUP, consumer, idle_ms, "0-0", count=100)
+            claimed = (await client.xautoclaim(keys.alerts, ALERT_GROUP, consumer, idle_ms, "0-0", count=100))[1]
             reply = await client.xreadgroup(ALERT_GROUP, consumer, {keys.alerts: backlog}, count=100, block=500)
             entries = list(claimed) + [e for _, batch in reply for e in batch]
             if backlog == "0" and not entries:
                 backlog = ">"
             for entry_id, fields in entries:
-                await engine.handle(AlertEvent.from_json(json.loads(fields["json"])))
+                alert = AlertEvent.from_json(json.loads(fields["json"]))
+                await engine.handle(alert)
+                if alert.event == "resolved" and reports_dir:
+                    await asyncio.to_thread(write_on_resolve_safely, engine.client, keys, alert.incident_id,
+                                            reports_dir)
                 await client.xack(keys.alerts, ALERT_GROUP, entry_id)
     finally:
         await client.aclose()
@@ -99,7 +105,8 @@ async def consume_alerts(
 @click.command("escalation-worker")
 @config_option
 @state_options
-def escalation_worker(config_path: str, redis_url: str | None, namespace: str) -> None:
+@reports_option
+def escalation_worker(config_path: str, redis_url: str | None, namespace: str, reports_dir: str | None) -> None:
     """Page along the plan for every alert the detection workers recorded (several may run)."""
     redis_url = _require("REDIS_URL", redis_url or os.environ.get("REDIS_URL"))
     settings = load_or_exit(config_path)
@@ -113,7 +120,8 @@ def escalation_worker(config_path: str, redis_url: str | None, namespace: str) -
                 loop.add_signal_handler(sig, stop.set)
             consumer = f"{socket.gethostname()}:{os.getpid()}"
             try:
-                await asyncio.gather(engine.run(stop), consume_alerts(state.url, state.keys, engine, stop, consumer))
+                await asyncio.gather(engine.run(stop), consume_alerts(
+                    state.url, state.keys, engine, stop, consumer, reports_dir=resolve_reports_dir(reports_dir)))
             finally:
                 await engine.close()
 
