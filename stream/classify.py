@@ -21,7 +21,7 @@ from config.values import known_keys, mapping
 from config.yaml_lines import LocatedYaml, Path
 from stream.lang import UNDETERMINED, detect_folded, normalize_lang
 from stream.normalize import collapse_repeats, fold, normalize_folded
-from stream.query import Atom, Query, QueryError, compile_query
+from stream.query import Atom, Predicate, Query, QueryError, compile_predicate, compile_query
 
 TOPIC_KEYS = {"label", "query", "queries"}
 # Read by the detection stage (config/detection.py); accepted here so one file can hold both.
@@ -52,6 +52,13 @@ class Rule:
             return own.match(s)
         # A language without its own query (or an unknown one): any language's terms count.
         return any(q.match(s) for q in self.by_lang.values())
+
+    def source(self, lang: str) -> str:
+        """``match(s, lang)`` as one expression of ``s`` (see ``Query.source``)."""
+        parts = [self.general.source] if self.general is not None else []
+        own = self.by_lang.get(lang)
+        parts.extend([own.source] if own is not None else [q.source for q in self.by_lang.values()])
+        return " or ".join(parts) or "False"
 
     def queries(self, lang: str | None = None) -> Iterable[Query]:
         """The queries ``match`` may run for ``lang`` (all of them for ``None``)."""
@@ -102,7 +109,9 @@ def build_prefilter(atoms: Iterable[Atom], repeats: bool = True) -> re.Pattern[s
         node[_END_EXACT if exact else _END_PREFIX] = {}
     parts = []
     if words:
-        parts.append(r"(?<!\w)" + _trie_pattern(words, repeats))
+        # ``\b`` rather than ``(?<!\w)``: the same here (every key starts with a word character),
+        # and a cheaper test at each of the many positions the scan tries.
+        parts.append(r"\b" + _trie_pattern(words, repeats))
     parts.extend(sorted(others))
     return re.compile("|".join(parts) if parts else r"(?!)")
 
@@ -121,6 +130,9 @@ class Classifier:
         self._all_keys = sorted({a.key[0] for a in atoms})
         self._none: dict[str, Classification] = {}
         self._by_lang: dict[str, dict[str, tuple[int, ...]]] = {}
+        self._plans: dict[str, tuple[dict[str, tuple[int, ...]], tuple[Predicate, ...], Predicate]] = {}
+        self._codes: dict[str, str | None] = {}
+        self._findall = self._prefilter.findall
 
     def _key_topics(self, lang: str) -> dict[str, tuple[int, ...]]:
         """Prefilter word → indexes of the topics whose queries for ``lang`` could then match.
@@ -141,11 +153,35 @@ class Classifier:
                 found[word] = tuple(hits)
         return found
 
+    def _plan(self, lang: str) -> tuple[dict[str, tuple[int, ...]], tuple[Predicate, ...], Predicate]:
+        """For ``lang``: ``_key_topics``, each topic's ``Rule.match`` and ``is_complaint``, each as one call.
+
+        Every rule's general and per-language queries are OR-ed into a single generated
+        function, and the complaint cue with the vetoes into another, so a candidate post
+        costs one Python call per topic plus one, not one per query.
+        """
+        plan = self._plans.get(lang)
+        if plan is None:
+            matches = tuple(compile_predicate(rule.source(lang)) for _, rule in self._rules)
+            vetoes = " or ".join(veto.source(lang) for veto in self._vetoes) or "False"
+            complaint = f"not ({vetoes})"
+            if self._complaint is not None:
+                complaint = f"({self._complaint.source(lang)}) or {complaint}"
+            plan = self._plans[lang] = (self._key_topics(lang), matches, compile_predicate(complaint))
+        return plan
+
     def _nothing(self, lang: str) -> Classification:
         found = self._none.get(lang)
         if found is None:
             found = self._none[lang] = Classification(lang, ())
         return found
+
+    def _code(self, lang: str) -> str | None:
+        """``normalize_lang`` remembered per code: a feed sends a handful of distinct ones."""
+        if len(self._codes) > 10_000:
+            self._codes.clear()
+        code = self._codes[lang] = normalize_lang(lang)
+        return code
 
     def is_complaint(self, s: str, lang: str) -> bool:
         """For a normalised text that matched a topic: is it a complaint, not praise/question/news?"""
@@ -155,13 +191,19 @@ class Classifier:
 
     def classify(self, text: str, lang: str | None = None) -> Classification:
         folded = fold(text)
-        code = normalize_lang(lang) if lang else None
-        words = self._prefilter.findall(folded)
+        if lang:
+            code = self._codes.get(lang, "")  # "" = not seen yet (normalize_lang never returns it)
+            if code == "":
+                code = self._code(lang)
+        else:
+            code = None
+        words = self._findall(folded)
         if not words:  # not a complaint: its language is not worth detecting
-            return self._nothing(code or UNDETERMINED)
+            code = code or UNDETERMINED
+            return self._none.get(code) or self._nothing(code)
         if code is None:
             code = detect_folded(text, folded)
-        key_topics = self._key_topics(code)
+        key_topics, matches, complaint = self._plans.get(code) or self._plan(code)
         candidates: set[int] = set()
         for word in words:
             found = key_topics.get(word)
@@ -170,8 +212,8 @@ class Classifier:
             return self._nothing(code)
         s = normalize_folded(folded)
         rules = self._rules
-        topics = tuple(rules[i][0] for i in sorted(candidates) if rules[i][1].match(s, code))
-        if not topics or not self.is_complaint(s, code):
+        topics = tuple(rules[i][0] for i in sorted(candidates) if matches[i](s))
+        if not topics or not complaint(s):
             return self._nothing(code)
         return Classification(code, topics)
 

@@ -94,17 +94,19 @@ class Ingest:
         if not mentions:
             return result
         result.max_t = max(m.created_at for m in mentions)
-        classified = self.classifier.classify_many([(m.text, m.lang) for m in mentions])
-        for mention, found in zip(mentions, classified, strict=True):
+        # One loop, no intermediate lists: this runs for every mention of the firehose.
+        classify = self.classifier.classify
+        complaints = result.complaints
+        for mention in mentions:
+            found = classify(mention.text, mention.lang)
             if not found.topics:
                 continue
             voice = self._voice(mention.author)
             for topic in found.topics:
-                result.complaints.append(
+                complaints.append(
                     Complaint(
                         topic, mention.created_at, mention.id, voice, found.lang, mention.channel,
                         mention.followers, mention.verified, mention.text,
                     )
                 )
         return result
-

@@ -226,11 +226,23 @@ def cover(node: Node) -> frozenset[Atom] | None:
 
 @dataclass(frozen=True)
 class Query:
-    """A compiled query: ``match(normalised_text)`` and its prefilter ``cover``."""
+    """A compiled query: ``match(normalised_text)`` and its prefilter ``cover``.
+
+    ``source`` is the parenthesised Python expression of ``s`` behind ``match``, so a caller
+    can OR several queries into one predicate (one call instead of one per query).
+    """
 
     text: str
     match: Predicate
     cover: frozenset[Atom]
+    source: str
+
+
+def compile_predicate(source: str) -> Predicate:
+    """``lambda s: <source>`` for an expression built from queries' ``source``."""
+    # The expression holds only ``in`` tests of repr()'d literals, never user code.
+    match: Predicate = eval(compile(f"lambda s: {source}", "<query>", "eval"), {})  # noqa: S307
+    return match
 
 
 def compile_query(text: str) -> Query:
@@ -242,5 +254,5 @@ def compile_query(text: str) -> Query:
                          'add a term it must contain, e.g. refund* AND NOT "refund policy"', 1)
     # Generated code: the predicate is one boolean expression of ``in`` tests, as fast as
     # Python evaluates anything; the needles are repr()'d literals, never user code.
-    match = eval(compile(f"lambda s: {_source(tree)}", "<query>", "eval"), {})  # noqa: S307
-    return Query(text, match, atoms)
+    source = _source(tree)
+    return Query(text, compile_predicate(source), atoms, source)

@@ -223,19 +223,41 @@ def mention_from_dict(record: Any, now: float | None = None) -> Mention:
     verified = get("verified")
     if type(verified) is not bool:
         verified = _bool(verified, "verified")
-    return Mention(
-        _ident(get("id"), "id"),
-        parse_time(record["created_at"], now),
-        _ident(get("author"), "author"),
-        _text(get("text")),
-        lang,
-        channel,
-        followers,
-        verified,
-        _optional_str(get("url"), "url"),
-        _optional_str(get("in_reply_to"), "in_reply_to"),
-        _optional_str(get("repost_of"), "repost_of"),
-    )
+    # The checks below are the helpers' common case inlined (this runs once per mention of the
+    # firehose); anything unusual goes through the helper, which raises or returns the same value.
+    ident = get("id")
+    if type(ident) is not str or not 0 < len(ident) <= 256 or ident[0].isspace() or ident[-1].isspace():
+        ident = _ident(ident, "id")
+    created = record["created_at"]
+    kind = type(created)
+    if (kind is float or kind is int) and EARLIEST_EVENT <= created <= (
+        time.time() if now is None else now
+    ) + MAX_FUTURE_S:
+        created = float(created)
+    else:
+        created = parse_time(created, now)
+    author = get("author")
+    if type(author) is not str or not 0 < len(author) <= 256 or author[0].isspace() or author[-1].isspace():
+        author = _ident(author, "author")
+    text = get("text")
+    if (
+        type(text) is not str
+        or not text
+        or len(text) > MAX_TEXT_BYTES // 4
+        or not text.isprintable()  # also catches NUL and other control characters
+        or (text[0].isspace() and not text.strip())
+    ):
+        text = _text(text)
+    url = get("url")
+    if url is not None:
+        url = _optional_str(url, "url")
+    reply = get("in_reply_to")
+    if reply is not None:
+        reply = _optional_str(reply, "in_reply_to")
+    repost = get("repost_of")
+    if repost is not None:
+        repost = _optional_str(repost, "repost_of")
+    return Mention(ident, created, author, text, lang, channel, followers, verified, url, reply, repost)
 
 
 def _json_type(value: Any) -> str:
@@ -270,9 +292,18 @@ def parse_records(
     now = time.time() if now is None else now
     good: list[Mention] = []
     bad: list[DeadLetter] = []
+    loads = orjson.loads
     for offset, raw in enumerate(records):
         try:
-            good.append(mention_from_dict(raw, now) if isinstance(raw, dict) else parse_line(raw, now))
+            if type(raw) is bytes and len(raw) <= MAX_RECORD_BYTES:  # the common case, inlined
+                try:
+                    record = loads(raw)
+                except orjson.JSONDecodeError:
+                    good.append(parse_line(raw, now))  # raises Invalid with the reason
+                    continue
+                good.append(mention_from_dict(record, now))
+            else:
+                good.append(mention_from_dict(raw, now) if isinstance(raw, dict) else parse_line(raw, now))
         except Invalid as exc:
             line = None if first_line is None else first_line + offset
             bad.append(DeadLetter(str(exc), raw_text(raw), source, line))
