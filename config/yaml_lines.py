@@ -96,7 +96,9 @@ def load_yaml(path: str, text: str | None = None) -> LocatedYaml:
             with open(path, encoding="utf-8") as fh:
                 text = fh.read()
         except FileNotFoundError:
-            raise ConfigError(path, None, "file not found") from None
+            raise ConfigError(
+                path, None, f"file not found (looked in {os.getcwd()}); pass --config PATH or set CRISISWATCH_CONFIG"
+            ) from None
         except UnicodeDecodeError as exc:
             raise ConfigError(path, None, f"not UTF-8 text ({exc.reason})") from None
     loader = _LineLoader(text)
