@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
@@ -9,6 +10,18 @@ import pytest
 import redis
 
 from state.server import EmbeddedRedis
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands that fall back to $CRISISWATCH_HOME (embedded Redis, reports) stay out of $HOME."""
+    old = os.environ.get("CRISISWATCH_HOME")
+    os.environ["CRISISWATCH_HOME"] = str(tmp_path_factory.mktemp("crisiswatch-home"))
+    yield
+    if old is None:
+        os.environ.pop("CRISISWATCH_HOME", None)
+    else:
+        os.environ["CRISISWATCH_HOME"] = old
 
 
 @pytest.fixture(scope="session")
