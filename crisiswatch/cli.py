@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "crisiswatch.suite_cli",
     "crisiswatch.bench_cli",
     "crisiswatch.worker_cli",
+    "crisiswatch.serve_cli",
     "reports.cli",
     "dashboard.cli",
     "crisiswatch.produce",

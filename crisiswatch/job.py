@@ -74,6 +74,7 @@ class Job:
         now: float | None = None,
         worker: str = "embedded",
         reports_dir: str | None = None,
+        live: bool = False,
     ) -> None:
         self.settings = settings
         self.state = state
@@ -103,11 +104,10 @@ class Job:
         )
         self.writer.write_config(settings.topics_json(), params.window_s)
         self.watermark = 0.0
-        # Escalation timeouts run on event time, so a replay of last month escalates on its own timeline.
-        self.engine = (
-            EscalationEngine(state.client, state.keys, settings.plan, clock=lambda: self.watermark or time.time())
-            if paging else None
-        )
+        # Escalation timeouts run on event time, so a replay of last month escalates on its own
+        # timeline; a live job runs on the wall clock, so nobody acknowledging still escalates.
+        clock = time.time if live else (lambda: self.watermark or time.time())
+        self.engine = EscalationEngine(state.client, state.keys, settings.plan, clock=clock) if paging else None
         self._restored: set[str] = set()
         self._sent = 0
         self._done = 0
@@ -230,6 +230,10 @@ class Job:
         self._sent += len(records)
         self.stats.records += len(records)
         await self.pipeline.send_raw(records, source, first_line)
+
+    async def advance(self, t: float) -> None:
+        """Live mode: time passes even when nobody posts, so quiet topics still calm down."""
+        await self.pipeline.complaints.send(value=IngestResult(max_t=t))
 
     async def drain(self) -> None:
         """Wait until every record fed so far is processed and every alert handled."""
