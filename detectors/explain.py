@@ -6,6 +6,7 @@ e.g. "214 voices in 30 min about outage, 9.1× the usual for Tuesday 14:00 (23.5
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 
@@ -64,16 +65,17 @@ def escalated(base: str, threshold: int) -> str:
 
 
 def _level(x: float) -> str:
-    return f"{round(x, 1):g}"
+    """Voices are whole: fewer than 2.1 voices is fewer than 3."""
+    return str(math.ceil(x - 1e-9))
 
 
 def deescalated(base: str, exit_level: float, peak: int) -> str:
-    return f"down to emerging: {base}; below {_level(exit_level)} voices, peak was {plural(peak, 'voice')}"
+    return f"down to emerging: {base}; fewer than {_level(exit_level)} voices, peak was {plural(peak, 'voice')}"
 
 
 def resolved(topic: str, voices: int, window_s: float, quiet_s: float, exit_level: float, peak: int) -> str:
     return (
-        f"resolved: {topic} below {_level(exit_level)} voices for {span(quiet_s)} "
+        f"resolved: {topic} had fewer than {_level(exit_level)} voices for {span(quiet_s)} "
         f"({plural(voices, 'voice')} in the last {span(window_s)}); peak was {plural(peak, 'voice')}"
     )
 
