@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from detectors.events import iso_utc, parse_iso_utc
+from detectors.events import iso_utc, to_epoch
 
 Status = Literal["open", "acknowledged", "resolved"]
 PageKind = Literal["trigger", "escalation", "reminder", "resolve", "acknowledge", "test"]
@@ -20,14 +20,6 @@ NOTIFY_KINDS = ("trigger", "escalation", "reminder")
 
 def _iso(ts: float | None) -> str | None:
     return iso_utc(ts) if ts is not None else None
-
-
-def _epoch(value: Any) -> float | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    return parse_iso_utc(str(value))
 
 
 @dataclass
@@ -51,7 +43,7 @@ class Page:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Page:
         return cls(
-            at=_epoch(d.get("at")) or 0.0, receiver=str(d.get("receiver", "")), level=int(d.get("level") or 0),
+            at=to_epoch(d.get("at")) or 0.0, receiver=str(d.get("receiver", "")), level=int(d.get("level") or 0),
             kind=str(d.get("kind", "")), status=str(d.get("status", "")), attempts=int(d.get("attempts") or 0),
             error=str(d.get("error") or ""), delivery_id=str(d.get("delivery_id") or ""),
         )
@@ -111,18 +103,18 @@ class Incident:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Incident:
-        opened = _epoch(d.get("opened_at")) or 0.0
+        opened = to_epoch(d.get("opened_at")) or 0.0
         return cls(
             incident_id=str(d["incident_id"]), topic=str(d.get("topic", "")), severity=str(d.get("severity", "")),
             opened_at=opened, status=d.get("status", "open"),
-            severity_since=_epoch(d.get("severity_since")) or opened,
-            escalated_at=_epoch(d.get("escalated_at")), acknowledged_at=_epoch(d.get("acknowledged_at")),
-            acknowledged_by=d.get("acknowledged_by"), resolved_at=_epoch(d.get("resolved_at")),
+            severity_since=to_epoch(d.get("severity_since")) or opened,
+            escalated_at=to_epoch(d.get("escalated_at")), acknowledged_at=to_epoch(d.get("acknowledged_at")),
+            acknowledged_by=d.get("acknowledged_by"), resolved_at=to_epoch(d.get("resolved_at")),
             resolved_by=d.get("resolved_by"), peak_voices=int(d.get("peak_voices") or 0),
             voices=int(d.get("voices") or 0), mentions=int(d.get("mentions") or 0), reason=str(d.get("reason") or ""),
             muted=bool(d.get("muted")), silence_id=d.get("silence_id"), level=int(d.get("level") or 0),
             reminders=int(d.get("reminders") or 0), generation=int(d.get("generation") or 0),
-            last_page_at=_epoch(d.get("last_page_at")), summary=dict(d.get("summary") or {}),
+            last_page_at=to_epoch(d.get("last_page_at")), summary=dict(d.get("summary") or {}),
             pages=[Page.from_json(p) for p in d.get("pages") or [] if isinstance(p, dict)],
         )
 
