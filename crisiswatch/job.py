@@ -99,7 +99,7 @@ class Job:
             retain_s=max(p.window_s + p.late_allowance_s for p in settings.detection.values()) + 120,
             samples_per_topic=settings.privacy.samples_per_topic,
             sample_ttl_s=settings.privacy.sample_retention_s,
-            high_reach=(params.prominent_min_followers, params.prominent_verified),
+            prominent=params,
             worker=worker,
         )
         self.writer.write_config(settings.topics_json(), params.window_s)

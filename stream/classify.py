@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from config.detection import TOPIC_OVERRIDES
 from config.values import known_keys, mapping
 from config.yaml_lines import LocatedYaml, Path
 from stream.lang import UNDETERMINED, detect_folded, normalize_lang
@@ -24,8 +25,6 @@ from stream.normalize import collapse_repeats, fold, normalize_folded
 from stream.query import Atom, Predicate, Query, QueryError, compile_predicate, compile_query
 
 TOPIC_KEYS = {"label", "query", "queries"}
-# Read by the detection stage (config/detection.py); accepted here so one file can hold both.
-DETECTION_KEYS = {"priority", "emerging_min_voices", "crisis_voices", "crisis_min_ratio", "window"}
 CUES = ("complaint", "praise", "question", "news")
 _TOPIC_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _LANG_CODE = re.compile(r"^[a-z]{2,3}$")
@@ -260,7 +259,7 @@ def build_classifier(doc: LocatedYaml) -> Classifier:
             raise doc.error(path, f"topic name {name!r}: use lower-case letters, digits, - or _ (e.g. billing)")
         if not isinstance(topics_node[name], dict):
             raise doc.error(path, f"topics.{name} must be a mapping with label:, query: and/or queries:")
-        known_keys(doc, path, TOPIC_KEYS | DETECTION_KEYS)
+        known_keys(doc, path, TOPIC_KEYS | set(TOPIC_OVERRIDES))  # overrides: read by config/detection.py
         label = topics_node[name].get("label", name)
         if not isinstance(label, str) or not label.strip():
             raise doc.error((*path, "label"), f"topics.{name}.label: expected a non-empty name, got {label!r}")

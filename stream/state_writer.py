@@ -16,6 +16,7 @@ from dataclasses import asdict
 import redis
 
 from detectors.events import AlertEvent
+from detectors.params import LadderParams
 from state.keys import Keys
 from state.scripts import BatchScripts
 from stream.ingest import Complaint, IngestResult
@@ -39,7 +40,7 @@ class StateWriter:
         retain_s: float,
         samples_per_topic: int = 200,
         sample_ttl_s: float = 7 * 86400,
-        high_reach: tuple[int, bool] = (100_000, True),
+        prominent: LadderParams | None = None,
         worker: str = "embedded",
     ) -> None:
         self.client = client
@@ -47,7 +48,7 @@ class StateWriter:
         self.retain_s = retain_s
         self.samples_per_topic = samples_per_topic
         self.sample_ttl_s = int(sample_ttl_s)
-        self.high_reach_followers, self.high_reach_verified = high_reach
+        self.is_high_reach = (prominent or LadderParams()).is_high_reach  # the ladder's own rule
         self.worker = worker
         self._buckets: dict[str, set[int]] = defaultdict(set)
         self.scripts = BatchScripts(client)
@@ -57,9 +58,6 @@ class StateWriter:
             self.keys.config,
             mapping={"topics": json.dumps(list(topics)), "window_s": window_s, "loaded_at": time.time()},
         )
-
-    def _is_high_reach(self, c: Complaint) -> bool:
-        return c.followers >= self.high_reach_followers or (self.high_reach_verified and c.verified)
 
     def write_batch(
         self,
@@ -87,7 +85,7 @@ class StateWriter:
             mix[c.topic, f"{hour}|channel|{c.channel}"] += 1
             mix[c.topic, f"{hour}|lang|{c.lang}"] += 1
             samples[c.topic].append(c)
-            if self._is_high_reach(c):
+            if self.is_high_reach(c.followers, c.verified):
                 pipe.lpush(keys.prominent, json.dumps(_sample(c) | {"topic": c.topic}))
         sets: dict[str, Sequence[str]] = {}
         for (topic, minute), members in voices.items():
