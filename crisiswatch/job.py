@@ -43,7 +43,6 @@ class JobStats:
     incidents: set[str] = field(default_factory=set)
     first_event: float = 0.0
     last_event: float = 0.0
-    started: float = field(default_factory=time.perf_counter)
 
 
 def clear_namespace(state: State) -> int:

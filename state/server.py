@@ -7,7 +7,6 @@ A ``redis-server`` on PATH is used only when the wheel's binary is missing.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import socket
 import subprocess
@@ -104,12 +103,3 @@ class EmbeddedRedis:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-
-def connect(url: str | None = None) -> tuple[redis.Redis, EmbeddedRedis | None]:
-    """Client for ``url`` or ``$REDIS_URL``; otherwise start an embedded server (caller stops it)."""
-    url = url or os.environ.get("REDIS_URL")
-    embedded = None
-    if not url:
-        embedded = EmbeddedRedis().start()
-        url = embedded.url
-    return redis.Redis.from_url(url, decode_responses=True), embedded
