@@ -15,9 +15,9 @@ from typing import Any
 
 import redis
 
-from dashboard.redact import redact
 from detectors.events import SEVERITY_RANK, to_epoch
 from state.keys import Keys
+from stream.privacy import redact
 
 SEVERITIES = ("calm", "isolated", "emerging", "crisis")
 HOURS_OF_WEEK = [str(h) for h in range(168)]
