@@ -16,6 +16,7 @@ from typing import Any
 import redis
 
 from detectors.events import AlertEvent, to_epoch
+from escalation.lifecycle import load_incident
 from reports import build, episode
 from reports.model import RULE_VOICES, Count, Minute, PageEntry, Report
 from state.keys import Keys
@@ -44,16 +45,8 @@ def read_topics(client: redis.Redis, keys: Keys) -> dict[str, dict[str, Any]]:
 
 def read_incident(client: redis.Redis, keys: Keys, incident_id: str) -> dict[str, Any] | None:
     """The escalation record (pages, acknowledgement), as escalation/ presents it."""
-    try:
-        from escalation.lifecycle import list_incidents
-    except ImportError:
-        raw = client.hget(keys.incidents, incident_id)
-        return json.loads(raw) if raw else None
-    for incident in list_incidents(client, keys):
-        record = incident.to_json()
-        if record.get("incident_id") == incident_id:
-            return record
-    return None
+    incident = load_incident(client, keys, incident_id)
+    return incident.to_json() if incident else None
 
 
 def read_mix(client: redis.Redis, keys: Keys, topic: str, start: float, end: float) -> tuple[list[Count], list[Count]]:
