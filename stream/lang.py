@@ -59,6 +59,10 @@ _STOPWORDS = {
           "tidak belum sudah juga ada bisa buat sama lagi kenapa tolong mau kalo kalau apa min kak terus "
           "jam hari masih tapi mana kemana sampe pake baru nya kena cuma biar mulai setelah tahun karena kata "
           "wkwk wkwkwk selamat",
+    # Greek typed in Latin letters ("Greeklish"): its function words, in the common spellings.
+    "el": "kai einai den tou tis mou sou gia apo sto stin stis stous tha pou pws pos poli polu re ena "
+          "exei exw exo alla oute pali akoma mas sas auto afto giati twra tora kanei kanw kano egw oxi nai "
+          "ti prin mera meres simera xthes xtes kati tipota kaneis mporw mporo mpainei mpainw",
     "pt": "nao voce esta muito obrigado com uma isso meu minha em os um ele ela mas foi estou tem",
     "fr": "le les et je pas une des pour avec mon ce qui ne du au est sur vous nous tres merci",
     "de": "der die das und ist nicht ich mit ein eine zu auf mein kein schon sie wir bitte danke",

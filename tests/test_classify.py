@@ -85,6 +85,7 @@ def test_detect_lang_by_script_and_common_words() -> None:
     assert detect_lang("no me deja entrar a la app desde ayer") == "es"
     assert detect_lang("udah 2 minggu nunggu pesanan") == "id"
     assert detect_lang("the app is down again") == "en"
+    assert detect_lang("to paketo mou einai 3 evdomades stin ELTA, den exei erthei tipota") == "el"  # Greeklish
 
 
 def test_classify_many_is_classify_in_bulk(classifier: Classifier) -> None:
