@@ -10,7 +10,9 @@ classifier's one combined prefilter regex looks for before doing any real work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from stream.lang import COMMON_WORDS
@@ -195,12 +197,51 @@ def parse(text: str) -> Node:
     return _Parser(text).parse()
 
 
+# Searchers the generated predicates call by name: one per large OR of terms, shared by content.
+_SEARCHERS: dict[str, object] = {}
+_MIN_GROUPED = 4  # fewer terms than this: plain ``in`` tests are as fast as one regex call
+
+
+def _trie(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+    if "" in node:
+        return ""  # a needle ends here: whatever follows, the search has matched
+    alternatives = [re.escape(char) + _trie(node[char]) for char in sorted(node)]
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+
+def needle_regex(needles: Iterable[str]) -> re.Pattern[str]:
+    """One regex that finds any of ``needles``, built as a character trie so a miss fails fast."""
+    root: dict[str, dict] = {}  # type: ignore[type-arg]
+    for needle in needles:
+        node = root
+        for char in needle:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(_trie(root))
+
+
+def _searcher(needles: list[str]) -> str:
+    """The source of a call that tests all ``needles`` in one regex search of ``s``."""
+    unique = sorted(set(needles))
+    name = "_any_" + hashlib.blake2b("\x00".join(unique).encode(), digest_size=10).hexdigest()
+    if name not in _SEARCHERS:
+        _SEARCHERS[name] = needle_regex(unique).search
+    return f"({name}(s) is not None)"
+
+
 def _source(node: Node) -> str:
     if node.op == "atom":
         assert node.atom is not None
         return f"({node.atom.needle!r} in s)"
     if node.op == "not":
         return f"(not {_source(node.children[0])})"
+    if node.op == "or":
+        # A vocabulary of hundreds of alternatives costs hundreds of substring scans per post as
+        # ``in`` tests; as one trie regex it is a single scan.
+        needles = [c.atom.needle for c in node.children if c.atom is not None]
+        if len(needles) >= _MIN_GROUPED:
+            rest = [_source(c) for c in node.children if c.atom is None]
+            return "(" + " or ".join([_searcher(needles), *rest]) + ")"
     joiner = " and " if node.op == "and" else " or "
     return "(" + joiner.join(_source(c) for c in node.children) + ")"
 
@@ -240,8 +281,9 @@ class Query:
 
 def compile_predicate(source: str) -> Predicate:
     """``lambda s: <source>`` for an expression built from queries' ``source``."""
-    # The expression holds only ``in`` tests of repr()'d literals, never user code.
-    match: Predicate = eval(compile(f"lambda s: {source}", "<query>", "eval"), {})  # noqa: S307
+    # The expression holds only ``in`` tests of repr()'d literals and calls of the searchers
+    # built from them, never user code.
+    match: Predicate = eval(compile(f"lambda s: {source}", "<query>", "eval"), _SEARCHERS)  # noqa: S307
     return match
 
 
