@@ -2,8 +2,9 @@
 
 Most mentions are not complaints and match no topic, so the path they take is one ``fold``
 and one search of a single precompiled regex (the prefilter built from every topic query's
-cover words). Only mentions that pass it are normalised and run through the Boolean topic
-queries and the complaint / praise / question / news cues from ``thresholds.yaml``:
+cover words). The words it finds route the mention to the few query branches that contain
+them: only those run, on the normalised text, then the complaint / praise / question / news
+cues from ``thresholds.yaml``:
 
 - a topic query describes the problem ("charged twice", "caught fire");
 - praise, a question or news about it is not a complaint ("so glad I switched, my old charger
@@ -22,7 +23,7 @@ from config.values import known_keys, mapping
 from config.yaml_lines import LocatedYaml, Path
 from stream.lang import UNDETERMINED, detect_folded, normalize_lang
 from stream.normalize import collapse_repeats, fold, normalize_folded
-from stream.query import Atom, Predicate, Query, QueryError, compile_predicate, compile_query
+from stream.query import Atom, Node, Predicate, Query, QueryError, any_source, compile_predicate, compile_query, cover
 
 TOPIC_KEYS = {"label", "query", "queries"}
 CUES = ("complaint", "praise", "question", "news")
@@ -69,6 +70,7 @@ class Rule:
             yield from self.by_lang.values()
 
 
+Route = tuple[tuple[int, Predicate], ...]  # (topic bit, predicate) pairs
 _END_EXACT, _END_PREFIX = "\x00", "\x01"
 
 
@@ -126,48 +128,78 @@ class Classifier:
         self._vetoes = tuple(cues[c] for c in ("praise", "question", "news") if c in cues)
         atoms = [a for rule in topics.values() for q in rule.queries() for a in q.cover]
         self._prefilter = build_prefilter(atoms)
-        self._all_keys = sorted({a.key[0] for a in atoms})
+        # Most posts are ASCII once folded (Latin scripts lose their diacritics): for them, a
+        # regex without the Greek and Persian keys is a third cheaper to scan.
+        self._findall_ascii = build_prefilter(a for a in atoms if a.key[0].isascii()).findall
+        self._keyed: dict[str, tuple[list[str], dict[str, list[tuple[int, Node]]]]] = {}
+        self._routes: dict[str, dict[str, Route]] = {}
+        self._complaints: dict[str, Predicate] = {}
+        self._compiled: dict[str, Predicate] = {}
         self._none: dict[str, Classification] = {}
-        self._by_lang: dict[str, dict[str, tuple[int, ...]]] = {}
-        self._plans: dict[str, tuple[dict[str, tuple[int, ...]], tuple[Predicate, ...], Predicate]] = {}
+        self._results: dict[tuple[str, int], Classification] = {}
         self._codes: dict[str, str | None] = {}
         self._findall = self._prefilter.findall
 
-    def _key_topics(self, lang: str) -> dict[str, tuple[int, ...]]:
-        """Prefilter word → indexes of the topics whose queries for ``lang`` could then match.
-
-        A hit on ``refund`` also stands for longer words that start with it (``refunded``):
-        the regex reports the shortest word that matches at a position.
-        """
-        found = self._by_lang.get(lang)
+    def _branches_by_key(self, lang: str) -> tuple[list[str], dict[str, list[tuple[int, Node]]]]:
+        """For ``lang``: prefilter word → (topic index, branch) of every query branch whose match contains it."""
+        found = self._keyed.get(lang)
         if found is None:
-            keys = [sorted({a.key[0] for q in rule.queries(lang) for a in q.cover}) for _, rule in self._rules]
-            found = self._by_lang[lang] = {}
-            for word in self._all_keys:  # the regex may report another language's shorter word
-                hits = []
-                for index, topic_keys in enumerate(keys):
-                    at = bisect.bisect_left(topic_keys, word)
-                    if at < len(topic_keys) and topic_keys[at].startswith(word):
-                        hits.append(index)
-                found[word] = tuple(hits)
+            by_key: dict[str, list[tuple[int, Node]]] = {}
+            for index, (_, rule) in enumerate(self._rules):
+                for query in rule.queries(lang):
+                    for branch in query.branches:
+                        for word in {atom.key[0] for atom in cover(branch) or ()}:
+                            by_key.setdefault(word, []).append((index, branch))
+            found = self._keyed[lang] = (sorted(by_key), by_key)
         return found
 
-    def _plan(self, lang: str) -> tuple[dict[str, tuple[int, ...]], tuple[Predicate, ...], Predicate]:
-        """For ``lang``: ``_key_topics``, each topic's ``Rule.match`` and ``is_complaint``, each as one call.
+    def _route(self, lang: str, word: str) -> Route:
+        """The topics a post with the prefilter hit ``word`` can match in ``lang``, each with one predicate.
 
-        Every rule's general and per-language queries are OR-ed into a single generated
-        function, and the complaint cue with the vetoes into another, so a candidate post
-        costs one Python call per topic plus one, not one per query.
+        The predicate holds only the branches of the topic's queries that ``word`` can satisfy,
+        not the whole vocabulary. A hit on ``refund`` also stands for longer words that start
+        with it (``refunded``): the regex reports the shortest word that matches at a position.
+        Raw hits with repeated letters ("dowwwn") are looked up collapsed and not remembered.
         """
-        plan = self._plans.get(lang)
-        if plan is None:
-            matches = tuple(compile_predicate(rule.source(lang)) for _, rule in self._rules)
+        word = collapse_repeats(word)
+        routes = self._routes.setdefault(lang, {})
+        route = routes.get(word)
+        if route is None:
+            keys, by_key = self._branches_by_key(lang)
+            by_topic: dict[int, dict[Node, None]] = {}
+            at = bisect.bisect_left(keys, word)
+            while at < len(keys) and keys[at].startswith(word):
+                for index, branch in by_key[keys[at]]:
+                    by_topic.setdefault(index, {})[branch] = None
+                at += 1
+            route = routes[word] = tuple(
+                (1 << index, self._compile(any_source(branches))) for index, branches in sorted(by_topic.items())
+            )
+        return route
+
+    def _compile(self, source: str) -> Predicate:
+        found = self._compiled.get(source)
+        if found is None:
+            found = self._compiled[source] = compile_predicate(source)
+        return found
+
+    def _complaint_for(self, lang: str) -> Predicate:
+        """``is_complaint`` for ``lang`` as one generated call (the cue and veto queries OR-ed)."""
+        found = self._complaints.get(lang)
+        if found is None:
             vetoes = " or ".join(veto.source(lang) for veto in self._vetoes) or "False"
             complaint = f"not ({vetoes})"
             if self._complaint is not None:
                 complaint = f"({self._complaint.source(lang)}) or {complaint}"
-            plan = self._plans[lang] = (self._key_topics(lang), matches, compile_predicate(complaint))
-        return plan
+            found = self._complaints[lang] = compile_predicate(complaint)
+        return found
+
+    def _result(self, lang: str, found: int) -> Classification:
+        """The (shared, immutable) classification for the topics whose bits are set in ``found``."""
+        result = self._results[lang, found] = Classification(
+            lang, tuple(topic for i, topic in enumerate(self.topics) if found >> i & 1)
+        )
+        return result
 
     def _nothing(self, lang: str) -> Classification:
         found = self._none.get(lang)
@@ -196,25 +228,27 @@ class Classifier:
                 code = self._code(lang)
         else:
             code = None
-        words = self._findall(folded)
+        words = (self._findall_ascii if folded.isascii() else self._findall)(folded)
         if not words:  # not a complaint: its language is not worth detecting
             code = code or UNDETERMINED
             return self._none.get(code) or self._nothing(code)
         if code is None:
             code = detect_folded(text, folded)
-        key_topics, matches, complaint = self._plans.get(code) or self._plan(code)
-        candidates: set[int] = set()
+        routes = self._routes.get(code) or {}
+        found = 0  # bit i set: topic i matched
+        s = ""
         for word in words:
-            found = key_topics.get(word)
-            candidates.update(found if found is not None else key_topics.get(collapse_repeats(word), ()))
-        if not candidates:
+            route = routes.get(word)
+            if route is None:
+                route = self._route(code, word)
+            for bit, match in route:
+                if not found & bit:
+                    s = s or normalize_folded(folded)
+                    if match(s):
+                        found |= bit
+        if not found or not (self._complaints.get(code) or self._complaint_for(code))(s):
             return self._nothing(code)
-        s = normalize_folded(folded)
-        rules = self._rules
-        topics = tuple(rules[i][0] for i in sorted(candidates) if matches[i](s))
-        if not topics or not complaint(s):
-            return self._nothing(code)
-        return Classification(code, topics)
+        return self._results.get((code, found)) or self._result(code, found)
 
     def classify_many(self, items: Sequence[tuple[str, str | None]]) -> list[Classification]:
         classify = self.classify

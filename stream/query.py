@@ -246,6 +246,19 @@ def _source(node: Node) -> str:
     return "(" + joiner.join(_source(c) for c in node.children) + ")"
 
 
+def alternatives(node: Node) -> tuple[Node, ...]:
+    """The branches of ``node``'s top-level OR (nested ORs flattened): it matches when one does."""
+    if node.op != "or":
+        return (node,)
+    return tuple(branch for child in node.children for branch in alternatives(child))
+
+
+def any_source(nodes: Iterable[Node]) -> str:
+    """The expression of ``s`` that is true when one of ``nodes`` matches."""
+    nodes = tuple(nodes)
+    return _source(nodes[0] if len(nodes) == 1 else Node("or", nodes)) if nodes else "False"
+
+
 def cover(node: Node) -> frozenset[Atom] | None:
     """Atoms one of which every match contains; ``None`` if a match can contain none."""
     if node.op == "atom":
@@ -271,12 +284,15 @@ class Query:
 
     ``source`` is the parenthesised Python expression of ``s`` behind ``match``, so a caller
     can OR several queries into one predicate (one call instead of one per query).
+    ``branches`` are the alternatives of its top-level OR (see ``alternatives``), so a caller
+    that knows which words a post contains can run only the branches those words can satisfy.
     """
 
     text: str
     match: Predicate
     cover: frozenset[Atom]
     source: str
+    branches: tuple[Node, ...]
 
 
 def compile_predicate(source: str) -> Predicate:
@@ -297,4 +313,4 @@ def compile_query(text: str) -> Query:
     # Generated code: the predicate is one boolean expression of ``in`` tests, as fast as
     # Python evaluates anything; the needles are repr()'d literals, never user code.
     source = _source(tree)
-    return Query(text, compile_predicate(source), atoms, source)
+    return Query(text, compile_predicate(source), atoms, source, alternatives(tree))

@@ -46,10 +46,11 @@ def test_prefilter_never_hides_a_match(classifier: Classifier) -> None:
     """The cheap path must give the same answer as running every query on every post."""
     for ex in load_examples(DEFAULT_DATA):
         s = normalize(ex.text)
-        expected = tuple(name for name, rule in classifier._rules if rule.match(s, ex.lang))
-        if expected and not classifier.is_complaint(s, ex.lang):
-            expected = ()
-        assert classifier.classify(ex.text, ex.lang).topics == expected, ex.where
+        for lang in (ex.lang, detect_lang(ex.text)):  # given, or detected when the feed has none
+            expected = tuple(name for name, rule in classifier._rules if rule.match(s, lang))
+            if expected and not classifier.is_complaint(s, lang):
+                expected = ()
+            assert classifier.classify(ex.text, lang).topics == expected, ex.where
 
 
 def test_praise_question_and_news_about_a_topic_are_not_complaints(classifier: Classifier) -> None:
