@@ -1,10 +1,11 @@
 """Complaint classification: which topics a mention complains about, in which language.
 
-Most mentions are not complaints and match no topic, so the path they take is one ``fold``
-and one search of a single precompiled regex (the prefilter built from every topic query's
-cover words). The words it finds route the mention to the few query branches that contain
-them: only those run, on the normalised text, then the complaint / praise / question / news
-cues from ``thresholds.yaml``:
+Most mentions are not complaints and match no topic, so the path they take is a ``fold``, a
+``split`` and one set lookup: every word a post is made of is remembered with the query keys
+it holds, and a post none of whose words routes to a query branch is done. The others run only
+the branches their words route to, and only when the words of the branch's other required
+sides (its gates) are there too; then the complaint / praise / question / news cues from
+``thresholds.yaml`` decide:
 
 - a topic query describes the problem ("charged twice", "caught fire");
 - praise, a question or news about it is not a complaint ("so glad I switched, my old charger
@@ -13,7 +14,6 @@ cues from ``thresholds.yaml``:
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,8 +22,18 @@ from config.detection import TOPIC_OVERRIDES
 from config.values import known_keys, mapping
 from config.yaml_lines import LocatedYaml, Path
 from stream.lang import UNDETERMINED, detect_folded, normalize_lang
-from stream.normalize import collapse_repeats, fold, normalize_folded
-from stream.query import Atom, Node, Predicate, Query, QueryError, any_source, compile_predicate, compile_query, cover
+from stream.normalize import fold, normalize_folded, tokens_folded
+from stream.query import (
+    Node,
+    Predicate,
+    Query,
+    QueryError,
+    any_source,
+    compile_predicate,
+    compile_query,
+    cover,
+    requirements,
+)
 
 TOPIC_KEYS = {"label", "query", "queries"}
 CUES = ("complaint", "praise", "question", "news")
@@ -70,51 +80,17 @@ class Rule:
             yield from self.by_lang.values()
 
 
-Route = tuple[tuple[int, Predicate], ...]  # (topic bit, predicate) pairs
-_END_EXACT, _END_PREFIX = "\x00", "\x01"
+WordKeys = tuple[frozenset[str], bool]  # the keys a post's word holds, whether one routes to a branch
+_MAX_WORDS = 200_000  # distinct words remembered before starting afresh
+Gates = tuple[frozenset[str], ...]  # key sets a post must hit each of before a branch can match
+Route = tuple[tuple[int, Gates, Predicate], ...]  # (topic bit, gates, predicate) for a word's keys
 
 
-def _trie_pattern(node: dict[str, dict], repeats: bool) -> str:  # type: ignore[type-arg]
-    if _END_PREFIX in node:
-        return ""  # any continuation matches a prefix
-    alternatives = []
-    for char in sorted(node):
-        if char == _END_EXACT:
-            alternatives.append(r"(?!\w)")
-            continue
-        # Letters may repeat in raw text ("dowwwn"); normalisation collapses them. ``xx*``, not
-        # ``x+``: a branch that starts with a literal is skipped by the regex engine in one test.
-        unit = re.escape(char) + ((re.escape(char) + "*") if repeats and char.isalnum() else "")
-        alternatives.append(unit + _trie_pattern(node[char], repeats))
-    if len(alternatives) == 1:
-        return alternatives[0]
-    return "(?:" + "|".join(alternatives) + ")"
-
-
-def build_prefilter(atoms: Iterable[Atom], repeats: bool = True) -> re.Pattern[str]:
-    """One regex that finds every post any of the queries could match.
-
-    With ``repeats`` it scans ``fold``-ed raw text (letters may still repeat); without, the
-    normalised text.
-    """
-    words: dict[str, dict] = {}  # type: ignore[type-arg]
-    others: set[str] = set()
-    for atom in atoms:
-        word, exact = atom.key
-        if not re.match(r"\w", word):
-            others.add(re.escape(word))
-            continue
-        node = words
-        for char in word:
-            node = node.setdefault(char, {})
-        node[_END_EXACT if exact else _END_PREFIX] = {}
-    parts = []
-    if words:
-        # ``\b`` rather than ``(?<!\w)``: the same here (every key starts with a word character),
-        # and a cheaper test at each of the many positions the scan tries.
-        parts.append(r"\b" + _trie_pattern(words, repeats))
-    parts.extend(sorted(others))
-    return re.compile("|".join(parts) if parts else r"(?!)")
+def _gates(branch: Node) -> Gates:
+    """The requirements of ``branch`` besides its cover (which routed the post to it), as key sets."""
+    own = cover(branch)
+    gates = {frozenset(a.key[0] for a in need) for need in requirements(branch) if need != own}
+    return tuple(sorted(gates, key=sorted))
 
 
 class Classifier:
@@ -126,55 +102,72 @@ class Classifier:
         self._rules = tuple(topics.items())
         self._complaint = cues.get("complaint")
         self._vetoes = tuple(cues[c] for c in ("praise", "question", "news") if c in cues)
-        atoms = [a for rule in topics.values() for q in rule.queries() for a in q.cover]
-        self._prefilter = build_prefilter(atoms)
-        # Most posts are ASCII once folded (Latin scripts lose their diacritics): for them, a
-        # regex without the Greek and Persian keys is a third cheaper to scan.
-        self._findall_ascii = build_prefilter(a for a in atoms if a.key[0].isascii()).findall
-        self._keyed: dict[str, tuple[list[str], dict[str, list[tuple[int, Node]]]]] = {}
-        self._routes: dict[str, dict[str, Route]] = {}
+        # Every word of a query is a key: a cover's words route a post to a branch, the words of
+        # the branch's other required sides are its gates.
+        covers = [a for rule in topics.values() for q in rule.queries() for a in q.cover]
+        branches = [b for rule in topics.values() for q in rule.queries() for b in q.branches]
+        atoms = covers + [a for b in branches for need in requirements(b) for a in need]
+        self._exact = frozenset(a.key[0] for a in atoms if a.key[1])
+        self._prefixes = frozenset(a.key[0] for a in atoms if not a.key[1])
+        self._routing = frozenset(a.key[0] for a in covers)
+        self._words: dict[str, WordKeys] = {}  # a post's whitespace-separated words, as seen so far
+        self._inert: set[str] = set()  # the words among them that route nowhere
+        self._keyed: dict[str, dict[str, list[tuple[int, Node]]]] = {}
+        self._routes: dict[str, dict[frozenset[str], Route]] = {}
         self._complaints: dict[str, Predicate] = {}
         self._compiled: dict[str, Predicate] = {}
         self._none: dict[str, Classification] = {}
         self._results: dict[tuple[str, int], Classification] = {}
         self._codes: dict[str, str | None] = {}
-        self._findall = self._prefilter.findall
 
-    def _branches_by_key(self, lang: str) -> tuple[list[str], dict[str, list[tuple[int, Node]]]]:
-        """For ``lang``: prefilter word → (topic index, branch) of every query branch whose match contains it."""
+    def _word(self, word: str) -> WordKeys:
+        """The keys a whitespace-separated word holds (``refunded,``: ``refund*``), and whether one routes.
+
+        Remembered per word: a stream's vocabulary is Zipfian, so almost every word of a post
+        is a set lookup, whatever the size of the queries' vocabulary.
+        """
+        if len(self._words) > _MAX_WORDS:
+            self._words.clear()
+            self._inert.clear()
+        keys: set[str] = set()
+        for token in tokens_folded(word):  # "late,refund" holds two; a URL or an @handle none
+            keys.update(token[:end] for end in range(1, len(token) + 1) if token[:end] in self._prefixes)
+            if token in self._exact:
+                keys.add(token)
+        routes = not self._routing.isdisjoint(keys)
+        if not routes:
+            self._inert.add(word)
+        found = self._words[word] = (frozenset(keys), routes)
+        return found
+
+    def _branches_by_key(self, lang: str) -> dict[str, list[tuple[int, Node]]]:
+        """For ``lang``: cover key → (topic index, branch) of every query branch routed by it."""
         found = self._keyed.get(lang)
         if found is None:
-            by_key: dict[str, list[tuple[int, Node]]] = {}
+            found = self._keyed[lang] = {}
             for index, (_, rule) in enumerate(self._rules):
                 for query in rule.queries(lang):
                     for branch in query.branches:
-                        for word in {atom.key[0] for atom in cover(branch) or ()}:
-                            by_key.setdefault(word, []).append((index, branch))
-            found = self._keyed[lang] = (sorted(by_key), by_key)
+                        for key in {atom.key[0] for atom in cover(branch) or ()}:
+                            found.setdefault(key, []).append((index, branch))
         return found
 
-    def _route(self, lang: str, word: str) -> Route:
-        """The topics a post with the prefilter hit ``word`` can match in ``lang``, each with one predicate.
+    def _route(self, lang: str, keys: frozenset[str]) -> Route:
+        """The topics a post with a word holding ``keys`` can match in ``lang``, each with its gates and a predicate.
 
-        The predicate holds only the branches of the topic's queries that ``word`` can satisfy,
-        not the whole vocabulary. A hit on ``refund`` also stands for longer words that start
-        with it (``refunded``): the regex reports the shortest word that matches at a position.
-        Raw hits with repeated letters ("dowwwn") are looked up collapsed and not remembered.
+        The predicate holds only the branches of the topic's queries those keys route to, not
+        the whole vocabulary; branches with different gates get different predicates.
         """
-        word = collapse_repeats(word)
         routes = self._routes.setdefault(lang, {})
-        route = routes.get(word)
-        if route is None:
-            keys, by_key = self._branches_by_key(lang)
-            by_topic: dict[int, dict[Node, None]] = {}
-            at = bisect.bisect_left(keys, word)
-            while at < len(keys) and keys[at].startswith(word):
-                for index, branch in by_key[keys[at]]:
-                    by_topic.setdefault(index, {})[branch] = None
-                at += 1
-            route = routes[word] = tuple(
-                (1 << index, self._compile(any_source(branches))) for index, branches in sorted(by_topic.items())
-            )
+        by_key = self._branches_by_key(lang)
+        groups: dict[tuple[int, Gates], dict[Node, None]] = {}
+        for key in sorted(keys):
+            for index, branch in by_key.get(key, ()):
+                groups.setdefault((index, _gates(branch)), {})[branch] = None
+        route = routes[keys] = tuple(
+            (1 << index, gates, self._compile(any_source(branches)))
+            for (index, gates), branches in sorted(groups.items(), key=lambda item: item[0][0])
+        )
         return route
 
     def _compile(self, source: str) -> Predicate:
@@ -228,8 +221,15 @@ class Classifier:
                 code = self._code(lang)
         else:
             code = None
-        words = (self._findall_ascii if folded.isascii() else self._findall)(folded)
-        if not words:  # not a complaint: its language is not worth detecting
+        words = folded.split()
+        if self._inert.issuperset(words):  # no word routes anywhere: not a complaint, language not worth detecting
+            code = code or UNDETERMINED
+            return self._none.get(code) or self._nothing(code)
+        known = self._words
+        for word in words:
+            if (known.get(word) or self._word(word))[1]:
+                break
+        else:
             code = code or UNDETERMINED
             return self._none.get(code) or self._nothing(code)
         if code is None:
@@ -237,15 +237,25 @@ class Classifier:
         routes = self._routes.get(code) or {}
         found = 0  # bit i set: topic i matched
         s = ""
+        present: frozenset[str] | None = None
         for word in words:
-            route = routes.get(word)
+            keys, routing = known.get(word) or self._word(word)
+            if not routing:
+                continue
+            route = routes.get(keys)
             if route is None:
-                route = self._route(code, word)
-            for bit, match in route:
-                if not found & bit:
-                    s = s or normalize_folded(folded)
-                    if match(s):
-                        found |= bit
+                route = self._route(code, keys)
+            for bit, gates, match in route:
+                if found & bit:
+                    continue
+                if gates:
+                    if present is None:
+                        present = frozenset().union(*[(known.get(w) or self._word(w))[0] for w in words])
+                    if any(gate.isdisjoint(present) for gate in gates):
+                        continue
+                s = s or normalize_folded(folded)
+                if match(s):
+                    found |= bit
         if not found or not (self._complaints.get(code) or self._complaint_for(code))(s):
             return self._nothing(code)
         return self._results.get((code, found)) or self._result(code, found)

@@ -5,7 +5,7 @@ mean AND), parentheses, and a trailing ``*`` for a prefix (``refund*``). Terms a
 ``stream.normalize`` exactly like posts, and always match whole words of the normalised text
 (`` down `` does not match ``download``). A compiled query is a function of the normalised
 string, plus a *cover*: words at least one of which every match contains, which is what the
-classifier's one combined prefilter regex looks for before doing any real work.
+classifier looks for in a post's words before doing any real work.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class Atom:
 
     @property
     def key(self) -> tuple[str, bool]:
-        """The word a prefilter looks for (the rarest-looking one) and whether it must end there."""
+        """The word the classifier looks for (the rarest-looking one) and whether it must end there."""
         last = len(self.words) - 1
         best = min(range(len(self.words)), key=lambda i: (self.words[i] in COMMON_WORDS, -len(self.words[i])))
         return self.words[best], not (self.prefix and best == last)
@@ -278,9 +278,28 @@ def cover(node: Node) -> frozenset[Atom] | None:
     return min(usable, key=lambda c: sum(a.cost for a in c))
 
 
+def requirements(node: Node) -> tuple[frozenset[Atom], ...]:
+    """Atom sets a match must hit *each* of: one per side of an AND (a cover each), nested ANDs flattened.
+
+    The cover names one of them, which routes a post to the branch; the others let a post that
+    has the cover's word but none of another side's ("model" without any problem word) skip
+    the branch without normalising anything.
+    """
+    if node.op == "and":
+        return tuple(need for child in node.children for need in requirements(child))
+    if node.op == "atom" and node.atom is not None and len(node.atom.words) > 1:
+        # A phrase needs every one of its words ("caught" and "fire"), the last maybe as a prefix.
+        last = len(node.atom.words) - 1
+        return tuple(
+            frozenset((Atom((word,), node.atom.prefix and i == last),)) for i, word in enumerate(node.atom.words)
+        )
+    found = cover(node)
+    return (found,) if found is not None else ()
+
+
 @dataclass(frozen=True)
 class Query:
-    """A compiled query: ``match(normalised_text)`` and its prefilter ``cover``.
+    """A compiled query: ``match(normalised_text)`` and its ``cover``.
 
     ``source`` is the parenthesised Python expression of ``s`` behind ``match``, so a caller
     can OR several queries into one predicate (one call instead of one per query).
