@@ -1,7 +1,9 @@
 """Boolean topic queries as social-listening users write them, compiled to fast predicates.
 
 Syntax: ``term``, ``"quoted phrase"``, ``AND`` / ``OR`` / ``NOT`` (upper case; adjacent terms
-mean AND), parentheses, and a trailing ``*`` for a prefix (``refund*``). Terms are folded with
+mean AND), parentheses, a trailing ``*`` for a prefix (``refund*``), and ``A NEAR/n B``: A and
+B (terms, phrases or parenthesised OR lists of them) at most n words apart, in either order
+(``NEAR/nf``: A first), as Brandwatch and Talkwalker write it. Terms are folded with
 ``stream.normalize`` exactly like posts, and always match whole words of the normalised text
 (`` down `` does not match ``download``). A compiled query is a function of the normalised
 string, plus a *cover*: words at least one of which every match contains, which is what the
@@ -59,16 +61,19 @@ class Atom:
 
 @dataclass(frozen=True)
 class Node:
-    op: str  # "atom", "and", "or", "not"
+    op: str  # "atom", "and", "or", "not", "near"
     children: tuple[Node, ...] = ()
     atom: Atom | None = None
+    distance: int = 0  # near: at most this many words between the two sides
+    forward: bool = False  # near: the left side must come first
 
 
 _OPERATORS = {"AND", "OR", "NOT"}
+_NEAR = re.compile(r"NEAR/(\d{1,2})(f?)", re.IGNORECASE)
 
 
 def _lex(text: str) -> list[tuple[str, str, int]]:
-    """(kind, value, column) with kind in ``( ) AND OR NOT TERM PHRASE``."""
+    """(kind, value, column) with kind in ``( ) AND OR NOT NEAR TERM PHRASE``."""
     out: list[tuple[str, str, int]] = []
     i, n = 0, len(text)
     while i < n:
@@ -89,6 +94,16 @@ def _lex(text: str) -> list[tuple[str, str, int]]:
             while i < n and not text[i].isspace() and text[i] not in '()"':
                 i += 1
             word = text[start:i]
+            near = _NEAR.fullmatch(word)
+            if near is not None:
+                if not word.startswith("NEAR/"):
+                    raise QueryError(f"{word!r} at column {start + 1}: write NEAR/{near[1]}{near[2].lower()} "
+                                     "for the operator", start + 1)
+                out.append(("NEAR", word, start + 1))
+                continue
+            if word == "NEAR":
+                raise QueryError(f"NEAR at column {start + 1}: say how near, e.g. NEAR/3 (at most 3 words apart), "
+                                 'or write "near" in quotes for the word', start + 1)
             if word.upper() in _OPERATORS and word not in _OPERATORS:
                 raise QueryError(
                     f"{word!r} at column {start + 1}: write {word.upper()} for the operator, or \"{word}\" in quotes "
@@ -150,24 +165,42 @@ class _Parser:
         return parts[0] if len(parts) == 1 else Node("or", tuple(parts))
 
     def parse_and(self, after: tuple[str, str, int] | None = None) -> Node:
-        parts = [self.parse_unary(after)]
+        parts = [self.parse_near(after)]
         while (tok := self.peek()) is not None and tok[0] not in ("OR", ")"):
             if tok[0] == "AND":
                 self.pos += 1
-                parts.append(self.parse_unary(tok))
+                parts.append(self.parse_near(tok))
             else:
-                parts.append(self.parse_unary(None))
+                parts.append(self.parse_near(None))
         return parts[0] if len(parts) == 1 else Node("and", tuple(parts))
+
+    def parse_near(self, after: tuple[str, str, int] | None) -> Node:
+        left = self.parse_unary(after)
+        tok = self.peek()
+        if tok is None or tok[0] != "NEAR":
+            return left
+        self.pos += 1
+        right = self.parse_unary(tok)
+        for side in (left, right):
+            if _needles(side) is None:
+                raise QueryError(f"{tok[1]} at column {tok[2]}: both sides must be terms, phrases or an OR list of "
+                                 'them in parentheses, e.g. (parcel OR "my order") NEAR/3 (late OR lost)', tok[2])
+        if (nxt := self.peek()) is not None and nxt[0] == "NEAR":
+            raise QueryError(f"{nxt[1]} at column {nxt[2]}: one NEAR per pair of sides — join pairs with AND, "
+                             "e.g. (a NEAR/3 b) AND (b NEAR/3 c)", nxt[2])
+        how = _NEAR.fullmatch(tok[1])
+        assert how is not None
+        return Node("near", (left, right), distance=int(how[1]), forward=bool(how[2]))
 
     def parse_unary(self, after: tuple[str, str, int] | None) -> Node:
         tok = self.peek()
-        if tok is None or tok[0] in ("AND", "OR", ")"):
+        if tok is None or tok[0] in ("AND", "OR", "NEAR", ")"):
             if after is not None:
                 where = after[2]
                 raise QueryError(f"{after[1]} at column {where} has nothing on its right — add a term or remove it",
                                  where)
             column = tok[2] if tok else self.end_column()
-            if tok is not None and tok[0] in ("AND", "OR"):
+            if tok is not None and tok[0] in ("AND", "OR", "NEAR"):
                 raise QueryError(f"{tok[1]} at column {column} has nothing on its left — add a term or remove it",
                                  column)
             if tok is not None and tok[0] == ")":
@@ -229,7 +262,61 @@ def _searcher(needles: list[str]) -> str:
     return f"({name}(s) is not None)"
 
 
+def _needles(node: Node) -> list[str] | None:
+    """The needles of a NEAR side: a term, a phrase or an OR of them; ``None`` for anything else."""
+    if node.op == "atom" and node.atom is not None:
+        return [node.atom.needle]
+    if node.op != "or":
+        return None
+    found = [_needles(branch) for branch in alternatives(node)]
+    return None if any(f is None for f in found) else [n for f in found for n in f]  # type: ignore[union-attr]
+
+
+def _spans(needles: list[str]) -> Callable[[str], list[tuple[int, int]]]:
+    """For a normalised text: (first, last) word index of every occurrence of any of ``needles``."""
+    longest_first = sorted(set(needles), key=len, reverse=True)
+    find = re.compile("(?=(" + "|".join(map(re.escape, longest_first)) + "))").finditer
+
+    def spans(s: str) -> list[tuple[int, int]]:
+        out = []
+        for hit in find(s):
+            first = s.count(" ", 0, hit.start())
+            out.append((first, first + hit.group(1).strip().count(" ")))
+        return out
+
+    return spans
+
+
+def near_test(left: list[str], right: list[str], distance: int, forward: bool) -> Predicate:
+    """True when an occurrence of ``left`` and one of ``right`` have at most ``distance`` words between them."""
+    left_spans, right_spans = _spans(left), _spans(right)
+
+    def near(s: str) -> bool:
+        rights = right_spans(s)
+        if not rights:
+            return False
+        for first, last in left_spans(s):
+            for r_first, r_last in rights:
+                if 0 <= r_first - last - 1 <= distance or (not forward and 0 <= first - r_last - 1 <= distance):
+                    return True
+        return False
+
+    return near
+
+
+def _near_source(node: Node) -> str:
+    left, right = (_needles(child) or [] for child in node.children)
+    spec = repr((sorted(set(left)), sorted(set(right)), node.distance, node.forward))
+    name = "_near_" + hashlib.blake2b(spec.encode(), digest_size=10).hexdigest()
+    if name not in _SEARCHERS:
+        _SEARCHERS[name] = near_test(left, right, node.distance, node.forward)
+    # Both sides must be there at all before their distance is worth measuring.
+    return f"({_source(node.children[0])} and {_source(node.children[1])} and {name}(s))"
+
+
 def _source(node: Node) -> str:
+    if node.op == "near":
+        return _near_source(node)
     if node.op == "atom":
         assert node.atom is not None
         return f"({node.atom.needle!r} in s)"
@@ -285,7 +372,7 @@ def requirements(node: Node) -> tuple[frozenset[Atom], ...]:
     has the cover's word but none of another side's ("model" without any problem word) skip
     the branch without normalising anything.
     """
-    if node.op == "and":
+    if node.op in ("and", "near"):
         return tuple(need for child in node.children for need in requirements(child))
     if node.op == "atom" and node.atom is not None and len(node.atom.words) > 1:
         # A phrase needs every one of its words ("caught" and "fire"), the last maybe as a prefix.
