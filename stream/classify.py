@@ -222,14 +222,10 @@ class Classifier:
         else:
             code = None
         words = folded.split()
-        if self._inert.issuperset(words):  # no word routes anywhere: not a complaint, language not worth detecting
-            code = code or UNDETERMINED
-            return self._none.get(code) or self._nothing(code)
         known = self._words
-        for word in words:
-            if (known.get(word) or self._word(word))[1]:
-                break
-        else:
+        # Most posts: every word already known to route nowhere, one C-level check.
+        infos = () if self._inert.issuperset(words) else [known.get(w) or self._word(w) for w in words]
+        if not any(routing for _, routing in infos):  # not a complaint, language not worth detecting
             code = code or UNDETERMINED
             return self._none.get(code) or self._nothing(code)
         if code is None:
@@ -238,8 +234,7 @@ class Classifier:
         found = 0  # bit i set: topic i matched
         s = ""
         present: frozenset[str] | None = None
-        for word in words:
-            keys, routing = known.get(word) or self._word(word)
+        for keys, routing in infos:
             if not routing:
                 continue
             route = routes.get(keys)
@@ -250,7 +245,7 @@ class Classifier:
                     continue
                 if gates:
                     if present is None:
-                        present = frozenset().union(*[(known.get(w) or self._word(w))[0] for w in words])
+                        present = frozenset().union(*[word_keys for word_keys, _ in infos])
                     if any(gate.isdisjoint(present) for gate in gates):
                         continue
                 s = s or normalize_folded(folded)
