@@ -15,25 +15,17 @@ sides (its gates) are there too; then the complaint / praise / question / news c
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from config.detection import TOPIC_OVERRIDES
 from config.values import known_keys, mapping
 from config.yaml_lines import LocatedYaml, Path
-from stream.lang import UNDETERMINED, detect_folded, normalize_lang
-from stream.normalize import fold, normalize_folded, tokens_folded
-from stream.query import (
-    Node,
-    Predicate,
-    Query,
-    QueryError,
-    any_source,
-    compile_predicate,
-    compile_query,
-    cover,
-    requirements,
-)
+from stream.keyed import Covers, KeyedPredicate, assume, compile_keyed, keyed_any_source
+from stream.lang import UNDETERMINED, detect_lang, normalize_lang
+from stream.normalize import fold, tokens_folded
+from stream.query import Atom, Node, Query, QueryError, compile_query, cover
 
 TOPIC_KEYS = {"label", "query", "queries"}
 CUES = ("complaint", "praise", "question", "news")
@@ -80,21 +72,30 @@ class Rule:
             yield from self.by_lang.values()
 
 
-WordKeys = tuple[frozenset[str], bool]  # the keys a post's word holds, whether one routes to a branch
+Route = KeyedPredicate  # for a routing key: the bits of the topics whose branches it routes to that match
 _MAX_WORDS = 200_000  # distinct words remembered before starting afresh
-Gates = tuple[frozenset[str], ...]  # key sets a post must hit each of before a branch can match
-Route = tuple[tuple[int, Gates, Predicate], ...]  # (topic bit, gates, predicate) for a word's keys
+_SAMPLE_MASK = 7  # one post in 8 counts towards the key frequencies
+_FIRST_PLAN = 1024  # counted posts before routes are first chosen from them (then at each doubling)
 
 
-def _gates(branch: Node) -> Gates:
-    """The requirements of ``branch`` besides its cover (which routed the post to it), as key sets."""
-    own = cover(branch)
-    gates = {frozenset(a.key[0] for a in need) for need in requirements(branch) if need != own}
-    return tuple(sorted(gates, key=sorted))
+def _atoms(node: Node) -> Iterable[Atom]:
+    """Every atom of ``node``, NOT sides included, and each word of a phrase on its own (routes use them)."""
+    if node.atom is not None:
+        yield node.atom
+        yield from node.atom.word_atoms
+    for child in node.children:
+        yield from _atoms(child)
 
 
 class Classifier:
-    """Compiled topic queries and cues; cheap for the common case of no complaint at all."""
+    """Compiled topic queries and cues; cheap for the common case of no complaint at all.
+
+    Every query branch is routed by one of the words it cannot match without: the side of an
+    AND, or the word of a phrase, that is rarest. Rarest is first guessed from the words
+    themselves, then measured on the stream (one post in 8), and the routes are chosen again
+    after 1,024, 2,048, 4,096, ... counted posts. Routing decides only how much work a post
+    costs, never what it is classified as.
+    """
 
     def __init__(self, topics: dict[str, Rule], labels: dict[str, str], cues: dict[str, Rule]) -> None:
         self.topics: tuple[str, ...] = tuple(topics)
@@ -102,26 +103,75 @@ class Classifier:
         self._rules = tuple(topics.items())
         self._complaint = cues.get("complaint")
         self._vetoes = tuple(cues[c] for c in ("praise", "question", "news") if c in cues)
-        # Every word of a query is a key: a cover's words route a post to a branch, the words of
-        # the branch's other required sides are its gates.
-        covers = [a for rule in topics.values() for q in rule.queries() for a in q.cover]
-        branches = [b for rule in topics.values() for q in rule.queries() for b in q.branches]
-        atoms = covers + [a for b in branches for need in requirements(b) for a in need]
-        self._exact = frozenset(a.key[0] for a in atoms if a.key[1])
-        self._prefixes = frozenset(a.key[0] for a in atoms if not a.key[1])
-        self._routing = frozenset(a.key[0] for a in covers)
-        self._words: dict[str, WordKeys] = {}  # a post's whitespace-separated words, as seen so far
+        # Every key of every query, cues included, so a post's keys decide all single-word terms.
+        rules = (*topics.values(), *cues.values())
+        keys = {a.key for rule in rules for q in rule.queries() for b in q.branches for a in _atoms(b)}
+        self._exact = frozenset(k for k in keys if not k.endswith("*"))
+        self._prefixes = frozenset(k[:-1] for k in keys if k.endswith("*"))
+        self._branches = [b for rule in topics.values() for q in rule.queries() for b in q.branches]
+        self._words: dict[str, frozenset[str]] = {}  # a post's words as written, seen so far → their keys
         self._inert: set[str] = set()  # the words among them that route nowhere
-        self._keyed: dict[str, dict[str, list[tuple[int, Node]]]] = {}
-        self._routes: dict[str, dict[frozenset[str], Route]] = {}
-        self._complaints: dict[str, Predicate] = {}
-        self._compiled: dict[str, Predicate] = {}
+        self._complaints: dict[str, KeyedPredicate] = {}
         self._none: dict[str, Classification] = {}
         self._results: dict[tuple[str, int], Classification] = {}
         self._codes: dict[str, str | None] = {}
+        self._frequency: Counter[str] = Counter()  # key → counted posts holding it
+        self._seen = 0
+        self._counted = 0
+        self._next_plan = _FIRST_PLAN
+        self._covers: dict[int, frozenset[Atom]] = {}
+        self._keyed: dict[str, dict[str, list[tuple[int, Node]]]] = {}
+        self._routes: dict[str, dict[str, Route]] = {}
+        self._compiled: dict[str, Route] = {}
+        self._known: Covers = {}  # every query node's cover as guessed from its words, for writing routes
+        for branch in self._branches:
+            cover(branch, memo=self._known)
+        self._plan()
 
-    def _word(self, word: str) -> WordKeys:
-        """The keys a whitespace-separated word holds (``refunded,``: ``refund*``), and whether one routes.
+    def _plan(self) -> None:
+        """Choose every branch's routing words anew from the key frequencies counted so far."""
+        cost = self._cost
+
+        def total(atoms: frozenset[Atom]) -> float:
+            return sum(map(cost, atoms))
+
+        covers = {}
+        for branch in self._branches:
+            new = cover(branch, cost) or frozenset()
+            old = self._covers.get(id(branch), new)
+            covers[id(branch)] = new if total(new) < total(old) / 2 else old  # change only for a clear gain
+        moved = {key for i, atoms in covers.items() if atoms != self._covers.get(i) for key in
+                 {a.key for a in atoms} | {a.key for a in self._covers.get(i, ())}}
+        self._covers = covers
+        self._routing = frozenset(a.key for atoms in covers.values() for a in atoms)
+        self._inert = {word for word, keys in self._words.items() if self._routing.isdisjoint(keys)}
+        self._keyed = {}
+        for routes in self._routes.values():  # only the routes of keys that gained or lost branches
+            for key in moved.intersection(routes):
+                del routes[key]
+
+    def _cost(self, atom: Atom) -> float:
+        """How common ``atom``'s key is in the stream; the guess from the word only breaks ties between unseen keys."""
+        return self._frequency.get(atom.key, 0) + atom.cost / 100
+
+    def _count(self, words: list[str]) -> None:
+        """Count the keys of a post towards the frequencies routes are chosen by."""
+        self._frequency.update(self._keys(words))
+        self._counted += 1
+        if self._counted >= self._next_plan:
+            self._next_plan *= 2
+            self._plan()
+
+    def _keys(self, words: list[str]) -> frozenset[str]:
+        """The keys a post's words hold."""
+        known = self._words
+        try:
+            return frozenset().union(*map(known.__getitem__, words))
+        except KeyError:
+            return frozenset().union(*[known[w] if w in known else self._word(w) for w in words])
+
+    def _word(self, word: str) -> frozenset[str]:
+        """The keys a whitespace-separated word holds (``Refunded,``: ``refund*``).
 
         Remembered per word: a stream's vocabulary is Zipfian, so almost every word of a post
         is a set lookup, whatever the size of the queries' vocabulary.
@@ -130,61 +180,56 @@ class Classifier:
             self._words.clear()
             self._inert.clear()
         keys: set[str] = set()
-        for token in tokens_folded(word):  # "late,refund" holds two; a URL or an @handle none
-            keys.update(token[:end] for end in range(1, len(token) + 1) if token[:end] in self._prefixes)
+        for token in tokens_folded(fold(word)):  # "late,refund" holds two; a URL or an @handle none
+            keys.update(token[:end] + "*" for end in range(1, len(token) + 1) if token[:end] in self._prefixes)
             if token in self._exact:
                 keys.add(token)
-        routes = not self._routing.isdisjoint(keys)
-        if not routes:
+        if self._routing.isdisjoint(keys):
             self._inert.add(word)
-        found = self._words[word] = (frozenset(keys), routes)
+        found = self._words[word] = frozenset(keys)
         return found
 
     def _branches_by_key(self, lang: str) -> dict[str, list[tuple[int, Node]]]:
-        """For ``lang``: cover key → (topic index, branch) of every query branch routed by it."""
+        """For ``lang``: routing key → (topic index, branch) of every query branch it routes to."""
         found = self._keyed.get(lang)
         if found is None:
             found = self._keyed[lang] = {}
             for index, (_, rule) in enumerate(self._rules):
                 for query in rule.queries(lang):
                     for branch in query.branches:
-                        for key in {atom.key[0] for atom in cover(branch) or ()}:
+                        for key in {atom.key for atom in self._covers[id(branch)]}:
                             found.setdefault(key, []).append((index, branch))
         return found
 
-    def _route(self, lang: str, keys: frozenset[str]) -> Route:
-        """The topics a post with a word holding ``keys`` can match in ``lang``, each with its gates and a predicate.
-
-        The predicate holds only the branches of the topic's queries those keys route to, not
-        the whole vocabulary; branches with different gates get different predicates.
-        """
-        routes = self._routes.setdefault(lang, {})
-        by_key = self._branches_by_key(lang)
-        groups: dict[tuple[int, Gates], dict[Node, None]] = {}
-        for key in sorted(keys):
-            for index, branch in by_key.get(key, ()):
-                groups.setdefault((index, _gates(branch)), {})[branch] = None
-        route = routes[keys] = tuple(
-            (1 << index, gates, self._compile(any_source(branches)))
-            for (index, gates), branches in sorted(groups.items(), key=lambda item: item[0][0])
-        )
+    def _route(self, lang: str, key: str) -> Route:
+        """One generated call for a post holding routing ``key`` in ``lang``: the bits of the topics it matches."""
+        groups: dict[int, list[Node]] = {}
+        for index, branch in self._branches_by_key(lang).get(key, ()):
+            groups.setdefault(index, []).append(branch)
+        parts = []
+        for index, branches in sorted(groups.items()):
+            left = [assume(branch, frozenset((key,))) for branch in branches]
+            if True in left:
+                parts.append(str(1 << index))
+            elif nodes := [node for node in left if not isinstance(node, bool)]:
+                parts.append(f"({1 << index} if {keyed_any_source(nodes, known=self._known)} else 0)")
+        source = " | ".join(parts)
+        route = self._compiled.get(source)
+        if route is None:
+            route = self._compiled[source] = compile_keyed(source or "0")
+        self._routes.setdefault(lang, {})[key] = route
         return route
 
-    def _compile(self, source: str) -> Predicate:
-        found = self._compiled.get(source)
-        if found is None:
-            found = self._compiled[source] = compile_predicate(source)
-        return found
-
-    def _complaint_for(self, lang: str) -> Predicate:
+    def _complaint_for(self, lang: str) -> KeyedPredicate:
         """``is_complaint`` for ``lang`` as one generated call (the cue and veto queries OR-ed)."""
         found = self._complaints.get(lang)
         if found is None:
-            vetoes = " or ".join(veto.source(lang) for veto in self._vetoes) or "False"
-            complaint = f"not ({vetoes})"
-            if self._complaint is not None:
-                complaint = f"({self._complaint.source(lang)}) or {complaint}"
-            found = self._complaints[lang] = compile_predicate(complaint)
+            def branches(rule: Rule | None) -> list[Node]:
+                return [b for q in rule.queries(lang) for b in q.branches] if rule is not None else []
+
+            vetoes = [b for veto in self._vetoes for b in branches(veto)]
+            source = f"{keyed_any_source(branches(self._complaint))} or not {keyed_any_source(vetoes)}"
+            found = self._complaints[lang] = compile_keyed(source)
         return found
 
     def _result(self, lang: str, found: int) -> Classification:
@@ -214,44 +259,29 @@ class Classifier:
         return not any(veto.match(s, lang) for veto in self._vetoes)
 
     def classify(self, text: str, lang: str | None = None) -> Classification:
-        folded = fold(text)
         if lang:
             code = self._codes.get(lang, "")  # "" = not seen yet (normalize_lang never returns it)
             if code == "":
                 code = self._code(lang)
         else:
             code = None
-        words = folded.split()
-        known = self._words
+        words = text.split()  # the words as written: folded once each, when first seen
+        self._seen += 1
+        if not self._seen & _SAMPLE_MASK:
+            self._count(words)
         # Most posts: every word already known to route nowhere, one C-level check.
-        infos = () if self._inert.issuperset(words) else [known.get(w) or self._word(w) for w in words]
-        if not any(routing for _, routing in infos):  # not a complaint, language not worth detecting
+        present = frozenset() if self._inert.issuperset(words) else self._keys(words)
+        routing = self._routing.intersection(present)
+        if not routing:  # not a complaint, language not worth detecting
             code = code or UNDETERMINED
             return self._none.get(code) or self._nothing(code)
         if code is None:
-            code = detect_folded(text, folded)
+            code = detect_lang(text)
         routes = self._routes.get(code) or {}
         found = 0  # bit i set: topic i matched
-        s = ""
-        present: frozenset[str] | None = None
-        for keys, routing in infos:
-            if not routing:
-                continue
-            route = routes.get(keys)
-            if route is None:
-                route = self._route(code, keys)
-            for bit, gates, match in route:
-                if found & bit:
-                    continue
-                if gates:
-                    if present is None:
-                        present = frozenset().union(*[word_keys for word_keys, _ in infos])
-                    if any(gate.isdisjoint(present) for gate in gates):
-                        continue
-                s = s or normalize_folded(folded)
-                if match(s):
-                    found |= bit
-        if not found or not (self._complaints.get(code) or self._complaint_for(code))(s):
+        for key in routing:
+            found |= (routes.get(key) or self._route(code, key))(present, words)
+        if not found or not (self._complaints.get(code) or self._complaint_for(code))(present, words):
             return self._nothing(code)
         return self._results.get((code, found)) or self._result(code, found)
 

@@ -8,8 +8,7 @@ common function words and chat spellings. No model, a few microseconds.
 from __future__ import annotations
 
 import re
-
-from stream.normalize import fold
+import unicodedata
 
 UNDETERMINED = "und"
 
@@ -72,7 +71,7 @@ _VOTES: dict[str, tuple[str, ...]] = {}
 for _lang, _words in _STOPWORDS.items():
     for _word in _words.split():
         _VOTES[_word] = (*_VOTES.get(_word, ()), _lang)
-_PUNCT = ".,;:!?¡¿\"()[]{}…-*#"
+_LATIN_WORD = re.compile("[a-z]+")
 # Words so frequent that a prefilter keyed on them would let most posts through.
 COMMON_WORDS = frozenset(_VOTES)
 
@@ -89,11 +88,6 @@ def normalize_lang(code: str | None) -> str | None:
 
 def detect_lang(text: str) -> str:
     """An ISO 639-1 code, or ``'und'`` when there is nothing to go on."""
-    return detect_folded(text, fold(text))
-
-
-def detect_folded(text: str, folded: str) -> str:
-    """``detect_lang`` when the caller already has ``fold(text)``."""
     if not text.isascii() and _NON_LATIN.search(text) is not None:
         match = _SCRIPTS.search(text)
         if match is not None:
@@ -103,10 +97,12 @@ def detect_folded(text: str, folded: str) -> str:
                     return "fa"
                 return "ar"
             return _SCRIPT_LANG[group]
+    low = text.lower().replace("'", "")
+    if not low.isascii():  # the votes are ASCII words: fancy letters and accents decomposed, the rest dropped
+        low = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
     scores: dict[str, int] = {}
-    votes = _VOTES.get
-    for word in folded.split()[:30]:
-        for lang in votes(word.strip(_PUNCT), ()):
+    for langs in filter(None, map(_VOTES.get, _LATIN_WORD.findall(low)[:30])):
+        for lang in langs:
             scores[lang] = scores.get(lang, 0) + 1
     if not scores:
         return UNDETERMINED

@@ -104,6 +104,32 @@ def normalize_folded(folded: str) -> str:
     return " " + " ".join(tokens_folded(folded)) + " "
 
 
+_WORD_TEXT: dict[str, str] = {}  # a word as written → its tokens, space-joined
+_MAX_WORDS = 200_000
+
+
+def _word_text(word: str) -> str:
+    if len(_WORD_TEXT) > _MAX_WORDS:
+        _WORD_TEXT.clear()
+    found = _WORD_TEXT[word] = " ".join(tokens_folded(fold(word)))
+    return found
+
+
+def normalize_words(words: list[str]) -> str:
+    """``normalize(" ".join(words))`` for a text split on whitespace, remembered per word.
+
+    Tokens never span whitespace, so a text's normal form is its words' joined; a stream's
+    vocabulary is Zipfian, so this is mostly dictionary lookups instead of folding and
+    tokenising every character again.
+    """
+    known = _WORD_TEXT
+    try:
+        parts = list(map(known.__getitem__, words))
+    except KeyError:
+        parts = [known[w] if w in known else _word_text(w) for w in words]
+    return " " + " ".join(filter(None, parts)) + " "
+
+
 def normalize(text: str) -> str:
     """`` tok tok tok `` with a space at both ends, so ``" word " in s`` is a whole-word test."""
     return normalize_folded(fold(text))

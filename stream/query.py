@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, MutableMapping
+from dataclasses import dataclass, field
 
 from stream.lang import COMMON_WORDS
 from stream.normalize import tokens
@@ -34,29 +34,38 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Atom:
-    """One word, prefix or phrase in normalised form; ``needle`` is what ``in`` looks for."""
+    """One word, prefix or phrase in normalised form; ``needle`` is what ``in`` looks for.
+
+    ``key`` is the word the classifier looks for (the rarest-looking one), ``word*`` when it
+    is a prefix: a post holds the key ``refund`` when one of its words is exactly "refund",
+    and ``refund*`` when one starts with it, so single-word atoms are decided by set lookups.
+    ``cost`` guesses how often the key occurs in everyday posts (common and short words cost
+    more). ``word_atoms`` are a phrase's words as atoms of their own (the last a prefix when
+    the phrase is), or the term itself. All are worked out once, as plain attributes: the
+    classifier reads them a lot.
+    """
 
     words: tuple[str, ...]
     prefix: bool
+    key: str = field(init=False, compare=False, repr=False)
+    cost: float = field(init=False, compare=False, repr=False)
+    word_atoms: tuple[Atom, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        last = len(self.words) - 1
+        best = min(range(len(self.words)), key=lambda i: (self.words[i] in COMMON_WORDS, -len(self.words[i])))
+        word = self.words[best]
+        prefix = self.prefix and best == last
+        cost = 50.0 if word in COMMON_WORDS else (6.0 if len(word) <= 3 else 3.0 if len(word) <= 5 else 1.0)
+        object.__setattr__(self, "key", word + ("*" if prefix else ""))
+        object.__setattr__(self, "cost", cost + (0.5 if prefix and cost < 50 else 0.0))
+        object.__setattr__(self, "word_atoms", (self,) if last == 0 else tuple(
+            Atom((word,), self.prefix and i == last) for i, word in enumerate(self.words)
+        ))
 
     @property
     def needle(self) -> str:
         return " " + " ".join(self.words) + ("" if self.prefix else " ")
-
-    @property
-    def key(self) -> tuple[str, bool]:
-        """The word the classifier looks for (the rarest-looking one) and whether it must end there."""
-        last = len(self.words) - 1
-        best = min(range(len(self.words)), key=lambda i: (self.words[i] in COMMON_WORDS, -len(self.words[i])))
-        return self.words[best], not (self.prefix and best == last)
-
-    @property
-    def cost(self) -> float:
-        """A guess at how often the key occurs in everyday posts: common and short words cost more."""
-        word, exact = self.key
-        if word in COMMON_WORDS:
-            return 50.0
-        return (6.0 if len(word) <= 3 else 3.0 if len(word) <= 5 else 1.0) + (0.0 if exact else 0.5)
 
 
 @dataclass(frozen=True)
@@ -231,8 +240,8 @@ def parse(text: str) -> Node:
 
 
 # Searchers the generated predicates call by name: one per large OR of terms, shared by content.
-_SEARCHERS: dict[str, object] = {}
-_MIN_GROUPED = 4  # fewer terms than this: plain ``in`` tests are as fast as one regex call
+SEARCHERS: dict[str, object] = {}
+MIN_GROUPED = 4  # fewer terms than this: plain ``in`` tests are as fast as one regex call
 
 
 def _trie(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
@@ -253,13 +262,13 @@ def needle_regex(needles: Iterable[str]) -> re.Pattern[str]:
     return re.compile(_trie(root))
 
 
-def _searcher(needles: list[str]) -> str:
-    """The source of a call that tests all ``needles`` in one regex search of ``s``."""
+def searcher_call(needles: list[str], text: str = "s") -> str:
+    """The source of a call that tests all ``needles`` in one regex search of ``text``."""
     unique = sorted(set(needles))
     name = "_any_" + hashlib.blake2b("\x00".join(unique).encode(), digest_size=10).hexdigest()
-    if name not in _SEARCHERS:
-        _SEARCHERS[name] = needle_regex(unique).search
-    return f"({name}(s) is not None)"
+    if name not in SEARCHERS:
+        SEARCHERS[name] = needle_regex(unique).search
+    return f"({name}({text}) is not None)"
 
 
 def _needles(node: Node) -> list[str] | None:
@@ -304,14 +313,19 @@ def near_test(left: list[str], right: list[str], distance: int, forward: bool) -
     return near
 
 
-def _near_source(node: Node) -> str:
+def near_call(node: Node, text: str = "s") -> str:
+    """The source of a call that tests a NEAR node's distance in ``text`` (not whether both sides are there)."""
     left, right = (_needles(child) or [] for child in node.children)
     spec = repr((sorted(set(left)), sorted(set(right)), node.distance, node.forward))
     name = "_near_" + hashlib.blake2b(spec.encode(), digest_size=10).hexdigest()
-    if name not in _SEARCHERS:
-        _SEARCHERS[name] = near_test(left, right, node.distance, node.forward)
+    if name not in SEARCHERS:
+        SEARCHERS[name] = near_test(left, right, node.distance, node.forward)
+    return f"{name}({text})"
+
+
+def _near_source(node: Node) -> str:
     # Both sides must be there at all before their distance is worth measuring.
-    return f"({_source(node.children[0])} and {_source(node.children[1])} and {name}(s))"
+    return f"({_source(node.children[0])} and {_source(node.children[1])} and {near_call(node)})"
 
 
 def _source(node: Node) -> str:
@@ -326,9 +340,9 @@ def _source(node: Node) -> str:
         # A vocabulary of hundreds of alternatives costs hundreds of substring scans per post as
         # ``in`` tests; as one trie regex it is a single scan.
         needles = [c.atom.needle for c in node.children if c.atom is not None]
-        if len(needles) >= _MIN_GROUPED:
+        if len(needles) >= MIN_GROUPED:
             rest = [_source(c) for c in node.children if c.atom is None]
-            return "(" + " or ".join([_searcher(needles), *rest]) + ")"
+            return "(" + " or ".join([searcher_call(needles), *rest]) + ")"
     joiner = " and " if node.op == "and" else " or "
     return "(" + joiner.join(_source(c) for c in node.children) + ")"
 
@@ -346,14 +360,37 @@ def any_source(nodes: Iterable[Node]) -> str:
     return _source(nodes[0] if len(nodes) == 1 else Node("or", nodes)) if nodes else "False"
 
 
-def cover(node: Node) -> frozenset[Atom] | None:
-    """Atoms one of which every match contains; ``None`` if a match can contain none."""
+def _static_cost(atom: Atom) -> float:
+    return atom.cost
+
+
+def cover(
+    node: Node, cost: Callable[[Atom], float] = _static_cost,
+    memo: MutableMapping[int, frozenset[Atom] | None] | None = None,
+) -> frozenset[Atom] | None:
+    """Single-word atoms one of which every match contains; ``None`` if a match can contain none.
+
+    Where there is a choice (the sides of an AND, the words of a phrase) the cheapest by
+    ``cost`` is taken: a guess at how often the words occur in everyday posts. ``memo``
+    (by node id) saves work when the covers of a tree's parts are asked for one by one.
+    """
+    if memo is not None and id(node) in memo:
+        return memo[id(node)]
+    found = _cover(node, cost, memo)
+    if memo is not None:
+        memo[id(node)] = found
+    return found
+
+
+def _cover(
+    node: Node, cost: Callable[[Atom], float], memo: MutableMapping[int, frozenset[Atom] | None] | None
+) -> frozenset[Atom] | None:
     if node.op == "atom":
         assert node.atom is not None
-        return frozenset((node.atom,))
+        return frozenset((min(node.atom.word_atoms, key=cost),))
     if node.op == "not":
         return None
-    covers = [cover(c) for c in node.children]
+    covers = [cover(c, cost, memo) for c in node.children]
     if node.op == "or":
         if any(c is None for c in covers):
             return None
@@ -361,27 +398,7 @@ def cover(node: Node) -> frozenset[Atom] | None:
     usable = [c for c in covers if c is not None]
     if not usable:
         return None
-    # The most selective side: the one whose words look rarest in everyday posts.
-    return min(usable, key=lambda c: sum(a.cost for a in c))
-
-
-def requirements(node: Node) -> tuple[frozenset[Atom], ...]:
-    """Atom sets a match must hit *each* of: one per side of an AND (a cover each), nested ANDs flattened.
-
-    The cover names one of them, which routes a post to the branch; the others let a post that
-    has the cover's word but none of another side's ("model" without any problem word) skip
-    the branch without normalising anything.
-    """
-    if node.op in ("and", "near"):
-        return tuple(need for child in node.children for need in requirements(child))
-    if node.op == "atom" and node.atom is not None and len(node.atom.words) > 1:
-        # A phrase needs every one of its words ("caught" and "fire"), the last maybe as a prefix.
-        last = len(node.atom.words) - 1
-        return tuple(
-            frozenset((Atom((word,), node.atom.prefix and i == last),)) for i, word in enumerate(node.atom.words)
-        )
-    found = cover(node)
-    return (found,) if found is not None else ()
+    return min(usable, key=lambda c: sum(map(cost, c)))
 
 
 @dataclass(frozen=True)
@@ -405,7 +422,7 @@ def compile_predicate(source: str) -> Predicate:
     """``lambda s: <source>`` for an expression built from queries' ``source``."""
     # The expression holds only ``in`` tests of repr()'d literals and calls of the searchers
     # built from them, never user code.
-    match: Predicate = eval(compile(f"lambda s: {source}", "<query>", "eval"), _SEARCHERS)  # noqa: S307
+    match: Predicate = eval(compile(f"lambda s: {source}", "<query>", "eval"), SEARCHERS)  # noqa: S307
     return match
 
 
