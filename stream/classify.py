@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from config.detection import TOPIC_OVERRIDES
 from config.values import known_keys, mapping
 from config.yaml_lines import LocatedYaml, Path
 from stream.keyed import Covers, KeyedPredicate, assume, compile_keyed, keyed_any_source
-from stream.lang import UNDETERMINED, detect_lang, normalize_lang
+from stream.lang import UNDETERMINED, detect_lang, normalize_lang, word_votes
 from stream.normalize import fold, tokens_folded
 from stream.query import Atom, Node, Query, QueryError, compile_query, cover
 
@@ -72,7 +72,9 @@ class Rule:
             yield from self.by_lang.values()
 
 
-Route = KeyedPredicate  # for a routing key: the bits of the topics whose branches it routes to that match
+# For a routing key, given a post's keys, words and the topic bits found so far: the bits of
+# the topics not found yet that the branches it routes to match.
+Route = Callable[[frozenset[str], list[str], int], int]
 _MAX_WORDS = 200_000  # distinct words remembered before starting afresh
 _SAMPLE_MASK = 7  # one post in 8 counts towards the key frequencies
 _FIRST_PLAN = 1024  # counted posts before routes are first chosen from them (then at each doubling)
@@ -111,6 +113,7 @@ class Classifier:
         self._branches = [b for rule in topics.values() for q in rule.queries() for b in q.branches]
         self._words: dict[str, frozenset[str]] = {}  # a post's words as written, seen so far → their keys
         self._inert: set[str] = set()  # the words among them that route nowhere
+        self._word_votes: dict[str, tuple[str, ...]] = {}  # a post's words → the languages they hint at
         self._complaints: dict[str, KeyedPredicate] = {}
         self._none: dict[str, Classification] = {}
         self._results: dict[tuple[str, int], Classification] = {}
@@ -179,6 +182,8 @@ class Classifier:
         if len(self._words) > _MAX_WORDS:
             self._words.clear()
             self._inert.clear()
+            self._word_votes.clear()
+        self._word_votes[word] = word_votes(word)
         keys: set[str] = set()
         for token in tokens_folded(fold(word)):  # "late,refund" holds two; a URL or an @handle none
             keys.update(token[:end] + "*" for end in range(1, len(token) + 1) if token[:end] in self._prefixes)
@@ -212,11 +217,12 @@ class Classifier:
             if True in left:
                 parts.append(str(1 << index))
             elif nodes := [node for node in left if not isinstance(node, bool)]:
-                parts.append(f"({1 << index} if {keyed_any_source(nodes, known=self._known)} else 0)")
+                bit = 1 << index  # not tested again when another word of the post already found it
+                parts.append(f"({bit} if not f & {bit} and {keyed_any_source(nodes, known=self._known)} else 0)")
         source = " | ".join(parts)
         route = self._compiled.get(source)
         if route is None:
-            route = self._compiled[source] = compile_keyed(source or "0")
+            route = self._compiled[source] = compile_keyed(source or "0", "p, w, f")
         self._routes.setdefault(lang, {})[key] = route
         return route
 
@@ -276,11 +282,14 @@ class Classifier:
             code = code or UNDETERMINED
             return self._none.get(code) or self._nothing(code)
         if code is None:
-            code = detect_lang(text)
+            try:  # every word's votes were remembered with its keys
+                code = detect_lang(text, self._word_votes.__getitem__)
+            except KeyError:  # the word memory was just emptied
+                code = detect_lang(text)
         routes = self._routes.get(code) or {}
         found = 0  # bit i set: topic i matched
         for key in routing:
-            found |= (routes.get(key) or self._route(code, key))(present, words)
+            found |= (routes.get(key) or self._route(code, key))(present, words, found)
         if not found or not (self._complaints.get(code) or self._complaint_for(code))(present, words):
             return self._nothing(code)
         return self._results.get((code, found)) or self._result(code, found)

@@ -208,8 +208,8 @@ def keyed_any_source(nodes: Iterable[Node], cost: Cost = _static_cost, known: Co
     return _Writer(cost, known).any_source(tuple(b for node in nodes for b in alternatives(node)))
 
 
-def compile_keyed(source: str) -> KeyedPredicate:
-    """``lambda p, w: <source>`` for an expression built from ``keyed_source``."""
+def compile_keyed(source: str, params: str = "p, w") -> Callable[..., int]:
+    """``lambda p, w: <source>`` for an expression built from ``keyed_source`` (plus any other ``params``)."""
     # Only ``in`` tests of repr()'d literals and calls of the shared searchers, never user code.
-    match: KeyedPredicate = eval(compile(f"lambda p, w: {source}", "<query>", "eval"), SEARCHERS)  # noqa: S307
+    match: Callable[..., int] = eval(compile(f"lambda {params}: {source}", "<query>", "eval"), SEARCHERS)  # noqa: S307
     return match

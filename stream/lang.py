@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 UNDETERMINED = "und"
 
@@ -86,8 +87,19 @@ def normalize_lang(code: str | None) -> str | None:
     return _ALIASES.get(base, base)
 
 
-def detect_lang(text: str) -> str:
-    """An ISO 639-1 code, or ``'und'`` when there is nothing to go on."""
+def word_votes(word: str) -> tuple[str, ...]:
+    """The languages ``word`` (as written, punctuation and all) is a common word of, once per token."""
+    low = word.lower().replace("'", "")
+    if not low.isascii():  # the votes are ASCII words: fancy letters and accents decomposed, the rest dropped
+        low = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
+    return tuple(lang for token in _LATIN_WORD.findall(low) for lang in _VOTES.get(token, ()))
+
+
+def detect_lang(text: str, votes: Callable[[str], tuple[str, ...]] = word_votes) -> str:
+    """An ISO 639-1 code, or ``'und'`` when there is nothing to go on.
+
+    ``votes`` is ``word_votes``, or the same remembered per word by a caller that sees many posts.
+    """
     if not text.isascii() and _NON_LATIN.search(text) is not None:
         match = _SCRIPTS.search(text)
         if match is not None:
@@ -97,11 +109,8 @@ def detect_lang(text: str) -> str:
                     return "fa"
                 return "ar"
             return _SCRIPT_LANG[group]
-    low = text.lower().replace("'", "")
-    if not low.isascii():  # the votes are ASCII words: fancy letters and accents decomposed, the rest dropped
-        low = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
     scores: dict[str, int] = {}
-    for langs in filter(None, map(_VOTES.get, _LATIN_WORD.findall(low)[:30])):
+    for langs in filter(None, map(votes, text.split()[:30])):
         for lang in langs:
             scores[lang] = scores.get(lang, 0) + 1
     if not scores:

@@ -14,6 +14,7 @@ from stream.classify import Classification, Classifier, build_classifier
 from stream.eval_classifier import DEFAULT_DATA, TARGET_PRECISION, TARGET_RECALL, evaluate, load_examples
 from stream.lang import detect_lang
 from stream.normalize import normalize
+from stream.simulator import Generator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LANGS = ("en", "es", "ro", "el", "id", "fa")
@@ -42,8 +43,7 @@ def test_every_language_meets_the_precision_and_recall_target(classifier: Classi
         assert score.recall >= TARGET_RECALL, (lang, score.mistakes)
 
 
-def test_prefilter_never_hides_a_match(classifier: Classifier) -> None:
-    """The cheap path must give the same answer as running every query on every post."""
+def _assert_same_as_running_every_query(classifier: Classifier) -> None:
     for ex in load_examples(DEFAULT_DATA):
         s = normalize(ex.text)
         for lang in (ex.lang, detect_lang(ex.text)):  # given, or detected when the feed has none
@@ -51,6 +51,28 @@ def test_prefilter_never_hides_a_match(classifier: Classifier) -> None:
             if expected and not classifier.is_complaint(s, lang):
                 expected = ()
             assert classifier.classify(ex.text, lang).topics == expected, ex.where
+
+
+def test_prefilter_never_hides_a_match(classifier: Classifier) -> None:
+    """The cheap path must give the same answer as running every query on every post."""
+    _assert_same_as_running_every_query(classifier)
+
+
+def test_routes_chosen_from_the_stream_change_the_work_not_the_answers() -> None:
+    classifier = build_classifier(load_yaml(os.path.join(ROOT, "thresholds.yaml")))
+    generator = Generator(5)
+    generator.chatter(0, 3 * 3600, per_minute=90)  # brand chatter: its words are the common ones now
+    posts = [(r["text"], r.get("lang")) for r in generator.records]
+
+    def answers() -> list[tuple[str, ...]]:  # (lang is detected only when a post's words route somewhere)
+        found = [classifier.classify(text, lang) for text, lang in posts]
+        return [(c.lang, *c.topics) if c.topics else () for c in found]
+
+    before = answers()
+    routing = classifier._routing
+    assert answers() == before
+    assert classifier._routing != routing, "the routes were chosen again from the words this stream uses"
+    _assert_same_as_running_every_query(classifier)
 
 
 def test_praise_question_and_news_about_a_topic_are_not_complaints(classifier: Classifier) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stream.normalize import fold, normalize, tokens
+from stream.normalize import fold, normalize, normalize_words, tokens
 
 
 def test_romanian_cedilla_and_comma_forms_and_missing_diacritics_are_one_spelling() -> None:
@@ -42,3 +42,12 @@ def test_questions_and_emojis_are_tokens_cues_can_use() -> None:
 def test_fold_is_cheap_for_ascii_and_still_folds_other_text() -> None:
     assert fold("Refund NOW") == "refund now"
     assert fold("Plată dublă") == "plata dubla"
+
+
+def test_a_text_normalised_word_by_word_is_the_text_normalised() -> None:
+    for text in (
+        "@NovaHelp siteee is dowwwn again https://t.co/x!!", "late,refund¨please",
+        "a\u200bb caf\u00e9 \U0001d42d\U0001d41e\U0001d42c\U0001d42d",
+        "ΠΑΚΈΤΟ ΔΕΝ ΉΡΘΕ ΑΚΌΜΗΣ;", "سفارشم\u200cهنوز نرسيده", "plată  dublă\tși\nîntârziere 😡😡 www.x.ro/a?b",
+    ):
+        assert normalize_words(text.split()) == normalize(text), text
