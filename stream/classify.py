@@ -1,11 +1,11 @@
 """Complaint classification: which topics a mention complains about, in which language.
 
-Most mentions are not complaints and match no topic, so the path they take is a ``fold``, a
-``split`` and one set lookup: every word a post is made of is remembered with the query keys
-it holds, and a post none of whose words routes to a query branch is done. The others run only
-the branches their words route to, and only when the words of the branch's other required
-sides (its gates) are there too; then the complaint / praise / question / news cues from
-``thresholds.yaml`` decide:
+Most mentions are not complaints and match no topic, so the path they take is a ``split`` and
+one set check: every word a post is made of is remembered, as written, with the query keys it
+holds (``stream.keyed``), and a post none of whose words routes to a query branch is done. The
+others run one generated call per routing word, which decides the branches that word routes to
+from the post's keys, reading the text only for phrases and NEAR; then the complaint / praise /
+question / news cues from ``thresholds.yaml`` decide:
 
 - a topic query describes the problem ("charged twice", "caught fire");
 - praise, a question or news about it is not a complaint ("so glad I switched, my old charger
@@ -55,13 +55,6 @@ class Rule:
         # A language without its own query (or an unknown one): any language's terms count.
         return any(q.match(s) for q in self.by_lang.values())
 
-    def source(self, lang: str) -> str:
-        """``match(s, lang)`` as one expression of ``s`` (see ``Query.source``)."""
-        parts = [self.general.source] if self.general is not None else []
-        own = self.by_lang.get(lang)
-        parts.extend([own.source] if own is not None else [q.source for q in self.by_lang.values()])
-        return " or ".join(parts) or "False"
-
     def queries(self, lang: str | None = None) -> Iterable[Query]:
         """The queries ``match`` may run for ``lang`` (all of them for ``None``)."""
         if self.general is not None:
@@ -76,8 +69,8 @@ class Rule:
 # the topics not found yet that the branches it routes to match.
 Route = Callable[[frozenset[str], list[str], int], int]
 _MAX_WORDS = 200_000  # distinct words remembered before starting afresh
-_SAMPLE_MASK = 7  # one post in 8 counts towards the key frequencies
 _FIRST_PLAN = 1024  # counted posts before routes are first chosen from them (then at each doubling)
+_SETTLED = 8192  # counted posts after which one post in 64 is counted instead of one in 8
 
 
 def _atoms(node: Node) -> Iterable[Atom]:
@@ -94,9 +87,9 @@ class Classifier:
 
     Every query branch is routed by one of the words it cannot match without: the side of an
     AND, or the word of a phrase, that is rarest. Rarest is first guessed from the words
-    themselves, then measured on the stream (one post in 8), and the routes are chosen again
-    after 1,024, 2,048, 4,096, ... counted posts. Routing decides only how much work a post
-    costs, never what it is classified as.
+    themselves, then measured on the stream (one post in 8; in 64 once 8,192 are counted), and
+    the routes are chosen again after 1,024, 2,048, 4,096, ... counted posts. Routing decides
+    only how much work a post costs, never what it is classified as.
     """
 
     def __init__(self, topics: dict[str, Rule], labels: dict[str, str], cues: dict[str, Rule]) -> None:
@@ -122,6 +115,7 @@ class Classifier:
         self._seen = 0
         self._counted = 0
         self._next_plan = _FIRST_PLAN
+        self._sample_mask = 7
         self._covers: dict[int, frozenset[Atom]] = {}
         self._keyed: dict[str, dict[str, list[tuple[int, Node]]]] = {}
         self._routes: dict[str, dict[str, Route]] = {}
@@ -161,6 +155,8 @@ class Classifier:
         """Count the keys of a post towards the frequencies routes are chosen by."""
         self._frequency.update(self._keys(words))
         self._counted += 1
+        if self._counted == _SETTLED:
+            self._sample_mask = 63
         if self._counted >= self._next_plan:
             self._next_plan *= 2
             self._plan()
@@ -169,7 +165,7 @@ class Classifier:
         """The keys a post's words hold."""
         known = self._words
         try:
-            return frozenset().union(*map(known.__getitem__, words))
+            return frozenset().union(*filter(None, map(known.__getitem__, words)))  # most words hold no key
         except KeyError:
             return frozenset().union(*[known[w] if w in known else self._word(w) for w in words])
 
@@ -273,7 +269,7 @@ class Classifier:
             code = None
         words = text.split()  # the words as written: folded once each, when first seen
         self._seen += 1
-        if not self._seen & _SAMPLE_MASK:
+        if not self._seen & self._sample_mask:
             self._count(words)
         # Most posts: every word already known to route nowhere, one C-level check.
         present = frozenset() if self._inert.issuperset(words) else self._keys(words)

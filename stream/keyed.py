@@ -22,6 +22,7 @@ from stream.query import (
     Node,
     alternatives,
     cover,
+    guessed_cost,
     near_call,
     searcher_call,
 )
@@ -88,10 +89,6 @@ def _reads_text(node: Node) -> bool:
 
 Cost = Callable[[Atom], float]
 _GROUP = 8  # branches behind one guard
-
-
-def _static_cost(atom: Atom) -> float:
-    return atom.cost
 
 
 Covers = dict[int, frozenset[Atom] | None]  # node id → cover, for nodes that outlive the call
@@ -163,17 +160,6 @@ class _Writer:
         return f"(not p.isdisjoint({keys}) and ({inner}))"
 
 
-def keyed_source(node: Node, cost: Cost = _static_cost, known: Covers | None = None) -> str:
-    """The expression of ``p`` (a post's keys) and ``w`` (its words) equivalent to ``node``.
-
-    ``cost`` guesses how common a key is: the rarest side of an AND is tested first, and an
-    OR of several branches first tests whether the post holds any of their rarest keys at all,
-    so a post that cannot match costs one set operation. ``known`` may hold the covers of
-    long-lived nodes under the same ``cost``, by node id.
-    """
-    return _Writer(cost, known).source(node)
-
-
 def assume(node: Node, keys: frozenset[str]) -> Node | bool:
     """``node`` simplified for posts known to hold ``keys``: the terms they are decide, constants fold.
 
@@ -203,13 +189,19 @@ def assume(node: Node, keys: frozenset[str]) -> Node | bool:
     return rest[0] if len(rest) == 1 else Node(node.op, tuple(rest))
 
 
-def keyed_any_source(nodes: Iterable[Node], cost: Cost = _static_cost, known: Covers | None = None) -> str:
-    """The keyed expression that is true when one of ``nodes`` matches (see ``keyed_source``)."""
+def keyed_any_source(nodes: Iterable[Node], cost: Cost = guessed_cost, known: Covers | None = None) -> str:
+    """The expression of ``p`` (a post's keys) and ``w`` (its words) that is true when one of ``nodes`` matches.
+
+    ``cost`` guesses how common a key is: the rarest side of an AND is tested first, and an
+    OR of several branches first tests whether the post holds any of their rarest keys at all,
+    so a post that cannot match costs one set operation. ``known`` may hold the covers of
+    long-lived nodes under the same ``cost``, by node id.
+    """
     return _Writer(cost, known).any_source(tuple(b for node in nodes for b in alternatives(node)))
 
 
 def compile_keyed(source: str, params: str = "p, w") -> Callable[..., int]:
-    """``lambda p, w: <source>`` for an expression built from ``keyed_source`` (plus any other ``params``)."""
+    """``lambda p, w: <source>`` for an expression built by ``keyed_any_source`` (plus any other ``params``)."""
     # Only ``in`` tests of repr()'d literals and calls of the shared searchers, never user code.
     match: Callable[..., int] = eval(compile(f"lambda {params}: {source}", "<query>", "eval"), SEARCHERS)  # noqa: S307
     return match

@@ -1,14 +1,15 @@
 """Text folding for matching: the same function folds posts and query terms, so they meet.
 
-Two levels, because most mentions match nothing and must cost almost nothing:
+Two levels:
 
-- ``fold`` is cheap (``lower`` plus one ``str.translate`` for non-ASCII text) and is what the
-  combined prefilter regex scans. It maps case, accents and diacritics (Romanian ș/ş → s,
-  Greek tonos, final sigma), compatibility forms (NFKC: full-width and "fancy" letters) and
-  Persian/Arabic variants (ي → ی, ك → ک, no ZWNJ, no tatweel) character by character.
-- ``normalize`` adds what the prefilter does not need: URLs and @handles removed, repeated
-  letters collapsed ("dowwwn" → "down", so "good" → "god" too, consistently on both sides) and
-  tokenisation into a space-joined string that ``in`` tests can match on word boundaries.
+- ``fold`` (``lower`` plus one ``str.translate`` for non-ASCII text) maps case, accents and
+  diacritics (Romanian ș/ş → s, Greek tonos, final sigma), compatibility forms (NFKC:
+  full-width and "fancy" letters) and Persian/Arabic variants (ي → ی, ك → ک, no ZWNJ, no
+  tatweel) character by character.
+- ``normalize`` adds URLs and @handles removed, repeated letters collapsed ("dowwwn" → "down",
+  so "good" → "god" too, consistently on both sides) and tokenisation into a space-joined
+  string that ``in`` tests can match on word boundaries. Tokens never span whitespace, so the
+  classifier folds and tokenises each distinct word once (``normalize_words``).
 """
 
 from __future__ import annotations

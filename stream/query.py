@@ -354,18 +354,13 @@ def alternatives(node: Node) -> tuple[Node, ...]:
     return tuple(branch for child in node.children for branch in alternatives(child))
 
 
-def any_source(nodes: Iterable[Node]) -> str:
-    """The expression of ``s`` that is true when one of ``nodes`` matches."""
-    nodes = tuple(nodes)
-    return _source(nodes[0] if len(nodes) == 1 else Node("or", nodes)) if nodes else "False"
-
-
-def _static_cost(atom: Atom) -> float:
+def guessed_cost(atom: Atom) -> float:
+    """``Atom.cost``: how common its key looks, before a stream has been seen."""
     return atom.cost
 
 
 def cover(
-    node: Node, cost: Callable[[Atom], float] = _static_cost,
+    node: Node, cost: Callable[[Atom], float] = guessed_cost,
     memo: MutableMapping[int, frozenset[Atom] | None] | None = None,
 ) -> frozenset[Atom] | None:
     """Single-word atoms one of which every match contains; ``None`` if a match can contain none.
