@@ -6,8 +6,8 @@ B (terms, phrases or parenthesised OR lists of them) at most n words apart, in e
 (``NEAR/nf``: A first), as Brandwatch and Talkwalker write it. Terms are folded with
 ``stream.normalize`` exactly like posts, and always match whole words of the normalised text
 (`` down `` does not match ``download``). A compiled query is a function of the normalised
-string, plus a *cover*: words at least one of which every match contains, which is what the
-classifier looks for in a post's words before doing any real work.
+string; ``cover`` gives the words at least one of which every match of a part of it contains,
+which is what the classifier routes posts by (``stream.classify``, ``stream.keyed``).
 """
 
 from __future__ import annotations
@@ -398,23 +398,19 @@ def _cover(
 
 @dataclass(frozen=True)
 class Query:
-    """A compiled query: ``match(normalised_text)`` and its ``cover``.
+    """A compiled query: ``match(normalised_text)``.
 
-    ``source`` is the parenthesised Python expression of ``s`` behind ``match``, so a caller
-    can OR several queries into one predicate (one call instead of one per query).
     ``branches`` are the alternatives of its top-level OR (see ``alternatives``), so a caller
     that knows which words a post contains can run only the branches those words can satisfy.
     """
 
     text: str
     match: Predicate
-    cover: frozenset[Atom]
-    source: str
     branches: tuple[Node, ...]
 
 
 def compile_predicate(source: str) -> Predicate:
-    """``lambda s: <source>`` for an expression built from queries' ``source``."""
+    """``lambda s: <source>`` for an expression built by ``_source``."""
     # The expression holds only ``in`` tests of repr()'d literals and calls of the searchers
     # built from them, never user code.
     match: Predicate = eval(compile(f"lambda s: {source}", "<query>", "eval"), SEARCHERS)  # noqa: S307
@@ -424,11 +420,9 @@ def compile_predicate(source: str) -> Predicate:
 def compile_query(text: str) -> Query:
     """Parse and compile ``text``; raises ``QueryError`` (with the column) when it is wrong."""
     tree = parse(text)
-    atoms = cover(tree)
-    if atoms is None:
+    if cover(tree) is None:
         raise QueryError("the query can match a post that contains none of its terms (only NOT ...) — "
                          'add a term it must contain, e.g. refund* AND NOT "refund policy"', 1)
     # Generated code: the predicate is one boolean expression of ``in`` tests, as fast as
     # Python evaluates anything; the needles are repr()'d literals, never user code.
-    source = _source(tree)
-    return Query(text, compile_predicate(source), atoms, source, alternatives(tree))
+    return Query(text, compile_predicate(_source(tree)), alternatives(tree))
