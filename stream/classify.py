@@ -103,6 +103,7 @@ class Classifier:
         keys = {a.key for rule in rules for q in rule.queries() for b in q.branches for a in _atoms(b)}
         self._exact = frozenset(k for k in keys if not k.endswith("*"))
         self._prefixes = frozenset(k[:-1] for k in keys if k.endswith("*"))
+        self._longest_prefix = max(map(len, self._prefixes), default=0)
         self._branches = [b for rule in topics.values() for q in rule.queries() for b in q.branches]
         self._words: dict[str, frozenset[str]] = {}  # a post's words as written, seen so far → their keys
         self._inert: set[str] = set()  # the words among them that route nowhere
@@ -182,7 +183,8 @@ class Classifier:
         self._word_votes[word] = word_votes(word)
         keys: set[str] = set()
         for token in tokens_folded(fold(word)):  # "late,refund" holds two; a URL or an @handle none
-            keys.update(token[:end] + "*" for end in range(1, len(token) + 1) if token[:end] in self._prefixes)
+            ends = range(1, min(len(token), self._longest_prefix) + 1)  # a 60 KB "word" costs no more
+            keys.update(token[:end] + "*" for end in ends if token[:end] in self._prefixes)
             if token in self._exact:
                 keys.add(token)
         if self._routing.isdisjoint(keys):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 
@@ -288,9 +289,11 @@ def _spans(needles: list[str]) -> Callable[[str], list[tuple[int, int]]]:
 
     def spans(s: str) -> list[tuple[int, int]]:
         out = []
+        words = at = 0  # spaces counted so far, up to ``at``: a long post is scanned once
         for hit in find(s):
-            first = s.count(" ", 0, hit.start())
-            out.append((first, first + hit.group(1).strip().count(" ")))
+            words += s.count(" ", at, hit.start())
+            at = hit.start()
+            out.append((words, words + hit.group(1).strip().count(" ")))
         return out
 
     return spans
@@ -304,10 +307,16 @@ def near_test(left: list[str], right: list[str], distance: int, forward: bool) -
         rights = right_spans(s)
         if not rights:
             return False
+        # Binary searches, not all pairs: a spam post repeating both sides stays cheap.
+        starts = [r_first for r_first, _ in rights]  # in text order already
+        ends = sorted(r_last for _, r_last in rights)
         for first, last in left_spans(s):
-            for r_first, r_last in rights:
-                if 0 <= r_first - last - 1 <= distance or (not forward and 0 <= first - r_last - 1 <= distance):
-                    return True
+            i = bisect_left(starts, last + 1)  # right side after: starts within distance of the end
+            if i < len(starts) and starts[i] <= last + 1 + distance:
+                return True
+            j = bisect_left(ends, first - 1 - distance)  # right side before: ends within distance
+            if not forward and j < len(ends) and ends[j] <= first - 1:
+                return True
         return False
 
     return near

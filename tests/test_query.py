@@ -50,6 +50,11 @@ def test_near_measures_words_between_in_either_order_or_forward_only() -> None:
     forward = "order NEAR/1f cancel*"
     assert matches(forward, "order got cancelled") and not matches(forward, "cancelled my order")
     assert matches('refund* NEAR/0 "never came"', "refund never came")
+    # Many occurrences of both sides: only the closest pair counts, in either direction.
+    far = "late " * 5 + "a b c d " + "parcel x x x x " * 3 + "y y y y late"
+    assert not matches(q, far) and matches(q, far + " parcel") and matches(q, far.replace(" d ", " "))
+    spam = "cancelled " * 50 + "my order"
+    assert not matches(forward, spam) and matches(forward, spam + " cancelled")
 
 
 def _walk(node: Node, s: str) -> bool:
