@@ -24,7 +24,7 @@ from config.values import known_keys, mapping
 from config.yaml_lines import LocatedYaml, Path
 from stream.keyed import Covers, KeyedPredicate, assume, compile_keyed, keyed_any_source
 from stream.lang import UNDETERMINED, detect_lang, normalize_lang, word_votes
-from stream.normalize import fold, tokens_folded
+from stream.normalize import word_text
 from stream.query import Atom, Node, Query, QueryError, compile_query, cover
 
 TOPIC_KEYS = {"label", "query", "queries"}
@@ -152,9 +152,9 @@ class Classifier:
         """How common ``atom``'s key is in the stream; the guess from the word only breaks ties between unseen keys."""
         return self._frequency.get(atom.key, 0) + atom.cost / 100
 
-    def _count(self, words: list[str]) -> None:
+    def _count(self, keys: frozenset[str]) -> None:
         """Count the keys of a post towards the frequencies routes are chosen by."""
-        self._frequency.update(self._keys(words))
+        self._frequency.update(keys)
         self._counted += 1
         if self._counted == _SETTLED:
             self._sample_mask = 63
@@ -182,7 +182,7 @@ class Classifier:
             self._word_votes.clear()
         self._word_votes[word] = word_votes(word)
         keys: set[str] = set()
-        for token in tokens_folded(fold(word)):  # "late,refund" holds two; a URL or an @handle none
+        for token in word_text(word).split():  # "late,refund" holds two; a URL or an @handle none
             ends = range(1, min(len(token), self._longest_prefix) + 1)  # a 60 KB "word" costs no more
             keys.update(token[:end] + "*" for end in ends if token[:end] in self._prefixes)
             if token in self._exact:
@@ -271,10 +271,11 @@ class Classifier:
             code = None
         words = text.split()  # the words as written: folded once each, when first seen
         self._seen += 1
-        if not self._seen & self._sample_mask:
-            self._count(words)
+        counted = not self._seen & self._sample_mask
         # Most posts: every word already known to route nowhere, one C-level check.
-        present = frozenset() if self._inert.issuperset(words) else self._keys(words)
+        present = self._keys(words) if counted or not self._inert.issuperset(words) else frozenset()
+        if counted:
+            self._count(present)  # may choose routes anew: routing is read after it
         routing = self._routing.intersection(present)
         if not routing:  # not a complaint, language not worth detecting
             code = code or UNDETERMINED

@@ -109,10 +109,13 @@ _WORD_TEXT: dict[str, str] = {}  # a word as written → its tokens, space-joine
 _MAX_WORDS = 200_000
 
 
-def _word_text(word: str) -> str:
-    if len(_WORD_TEXT) > _MAX_WORDS:
-        _WORD_TEXT.clear()
-    found = _WORD_TEXT[word] = " ".join(tokens_folded(fold(word)))
+def word_text(word: str) -> str:
+    """A whitespace-free word's tokens, space-joined (``normalize`` without the outer spaces), remembered."""
+    found = _WORD_TEXT.get(word)
+    if found is None:
+        if len(_WORD_TEXT) > _MAX_WORDS:
+            _WORD_TEXT.clear()
+        found = _WORD_TEXT[word] = " ".join(tokens_folded(fold(word)))
     return found
 
 
@@ -127,7 +130,7 @@ def normalize_words(words: list[str]) -> str:
     try:
         parts = list(map(known.__getitem__, words))
     except KeyError:
-        parts = [known[w] if w in known else _word_text(w) for w in words]
+        parts = [word_text(w) for w in words]
     return " " + " ".join(filter(None, parts)) + " "
 
 
