@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from config.detection import TOPIC_OVERRIDES
 from config.values import known_keys, mapping
 from config.yaml_lines import LocatedYaml, Path
-from stream.keyed import Covers, KeyedPredicate, assume, compile_keyed, keyed_any_source
+from stream.keyed import Covers, KeyedPredicate, assume, keyed_any_source
 from stream.lang import UNDETERMINED, detect_lang, normalize_lang, word_votes
 from stream.normalize import word_text
-from stream.query import Atom, Node, Query, QueryError, compile_query, cover
+from stream.query import Atom, Node, Query, QueryError, compile_lambda, compile_query, cover
 
 TOPIC_KEYS = {"label", "query", "queries"}
 CUES = ("complaint", "praise", "question", "news")
@@ -220,7 +220,7 @@ class Classifier:
         source = " | ".join(parts)
         route = self._compiled.get(source)
         if route is None:
-            route = self._compiled[source] = compile_keyed(source or "0", "p, w, f")
+            route = self._compiled[source] = compile_lambda("p, w, f", source or "0")
         self._routes.setdefault(lang, {})[key] = route
         return route
 
@@ -233,7 +233,7 @@ class Classifier:
 
             vetoes = [b for veto in self._vetoes for b in branches(veto)]
             source = f"{keyed_any_source(branches(self._complaint))} or not {keyed_any_source(vetoes)}"
-            found = self._complaints[lang] = compile_keyed(source)
+            found = self._complaints[lang] = compile_lambda("p, w", source)
         return found
 
     def _result(self, lang: str, found: int) -> Classification:

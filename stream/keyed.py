@@ -4,13 +4,13 @@
 post, which query keys it holds (``Atom.key``: ``refund`` for the word, ``refund*`` for any
 word starting with it), so here a single-word term is a set lookup and an OR of hundreds of
 terms one ``isdisjoint`` call. Only phrases and NEAR distances read the text, and the text is
-normalised only when one of them gets that far. The generated predicates take ``(p, w)``: the
-post's keys and its words (``text.split()``).
+normalised only when one of them gets that far. The generated expressions are of ``p`` and
+``w``, the post's keys and its words (``text.split()``): compile them with
+``compile_lambda("p, w", ...)``.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import ChainMap
 from collections.abc import Callable, Iterable
 
@@ -25,6 +25,7 @@ from stream.query import (
     guessed_cost,
     near_call,
     searcher_call,
+    shared,
 )
 
 KeyedPredicate = Callable[[frozenset[str], list[str]], int]
@@ -49,34 +50,29 @@ SEARCHERS["_text"] = _text
 def _key_set(keys: Iterable[str]) -> str:
     """The name of a shared frozenset constant holding ``keys``."""
     unique = frozenset(keys)
-    name = "_keys_" + hashlib.blake2b("\x00".join(sorted(unique)).encode(), digest_size=10).hexdigest()
-    SEARCHERS.setdefault(name, unique)
-    return name
+    return shared("keys", "\x00".join(sorted(unique)), lambda: unique)
 
 
 def _words_gate(phrases: list[Atom]) -> str:
-    """The name of a shared test of ``p``: does it hold every word of one of ``phrases``?
+    """The source of a test of ``p``: does it hold every word of one of ``phrases``?
 
     Only then is the text worth normalising and searching for them.
     """
     others: dict[str, set[frozenset[str]]] = {}  # a phrase's rarest-looking key → its other keys
     for atom in phrases:
         others.setdefault(atom.key, set()).add(frozenset(w.key for w in atom.word_atoms) - {atom.key})
+    index = {key: tuple(rest) for key, rest in others.items()}
+    first_keys = frozenset(index)
+
+    def gate(p: frozenset[str]) -> bool:
+        for key in first_keys.intersection(p):
+            for rest in index[key]:
+                if rest <= p:
+                    return True
+        return False
+
     spec = repr(sorted((key, sorted(map(sorted, rest))) for key, rest in others.items()))
-    name = "_words_" + hashlib.blake2b(spec.encode(), digest_size=10).hexdigest()
-    if name not in SEARCHERS:
-        index = {key: tuple(rest) for key, rest in others.items()}
-        first_keys = SEARCHERS[name + "_first"] = frozenset(index)
-
-        def gate(p: frozenset[str]) -> bool:
-            for key in first_keys.intersection(p):
-                for rest in index[key]:
-                    if rest <= p:
-                        return True
-            return False
-
-        SEARCHERS[name] = gate
-    return name
+    return f"(not p.isdisjoint({_key_set(first_keys)}) and {shared('words', spec, lambda: gate)}(p))"
 
 
 def _reads_text(node: Node) -> bool:
@@ -131,9 +127,7 @@ class _Writer:
         phrases = [b.atom for b in branches if b.atom is not None and len(b.atom.words) > 1]
         parts = [f"(not p.isdisjoint({_key_set(words)}))"] if len(words) > 1 else [f"({w!r} in p)" for w in words]
         if len(phrases) >= MIN_GROUPED:
-            gate = _words_gate(phrases)
-            parts.append(f"(not p.isdisjoint({gate}_first) and {gate}(p) and "
-                         f"{searcher_call([a.needle for a in phrases], _TEXT)})")
+            parts.append(f"({_words_gate(phrases)} and {searcher_call([a.needle for a in phrases], _TEXT)})")
         else:
             parts += [self.source(Node("atom", atom=a)) for a in phrases]
         others = [b for b in branches if b.atom is None]
@@ -198,10 +192,3 @@ def keyed_any_source(nodes: Iterable[Node], cost: Cost = guessed_cost, known: Co
     long-lived nodes under the same ``cost``, by node id.
     """
     return _Writer(cost, known).any_source(tuple(b for node in nodes for b in alternatives(node)))
-
-
-def compile_keyed(source: str, params: str = "p, w") -> Callable[..., int]:
-    """``lambda p, w: <source>`` for an expression built by ``keyed_any_source`` (plus any other ``params``)."""
-    # Only ``in`` tests of repr()'d literals and calls of the shared searchers, never user code.
-    match: Callable[..., int] = eval(compile(f"lambda {params}: {source}", "<query>", "eval"), SEARCHERS)  # noqa: S307
-    return match

@@ -17,6 +17,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from stream.lang import COMMON_WORDS
 from stream.normalize import tokens
@@ -240,9 +241,17 @@ def parse(text: str) -> Node:
     return _Parser(text).parse()
 
 
-# Searchers the generated predicates call by name: one per large OR of terms, shared by content.
+# What the generated predicates call or test by name (searchers, NEAR tests, key sets), shared by content.
 SEARCHERS: dict[str, object] = {}
 MIN_GROUPED = 4  # fewer terms than this: plain ``in`` tests are as fast as one regex call
+
+
+def shared(kind: str, spec: str, make: Callable[[], object]) -> str:
+    """The name generated code uses for what ``make`` builds: built once per distinct ``spec``."""
+    name = f"_{kind}_" + hashlib.blake2b(spec.encode(), digest_size=10).hexdigest()
+    if name not in SEARCHERS:
+        SEARCHERS[name] = make()
+    return name
 
 
 def _trie(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
@@ -266,9 +275,7 @@ def needle_regex(needles: Iterable[str]) -> re.Pattern[str]:
 def searcher_call(needles: list[str], text: str = "s") -> str:
     """The source of a call that tests all ``needles`` in one regex search of ``text``."""
     unique = sorted(set(needles))
-    name = "_any_" + hashlib.blake2b("\x00".join(unique).encode(), digest_size=10).hexdigest()
-    if name not in SEARCHERS:
-        SEARCHERS[name] = needle_regex(unique).search
+    name = shared("any", "\x00".join(unique), lambda: needle_regex(unique).search)
     return f"({name}({text}) is not None)"
 
 
@@ -326,9 +333,7 @@ def near_call(node: Node, text: str = "s") -> str:
     """The source of a call that tests a NEAR node's distance in ``text`` (not whether both sides are there)."""
     left, right = (_needles(child) or [] for child in node.children)
     spec = repr((sorted(set(left)), sorted(set(right)), node.distance, node.forward))
-    name = "_near_" + hashlib.blake2b(spec.encode(), digest_size=10).hexdigest()
-    if name not in SEARCHERS:
-        SEARCHERS[name] = near_test(left, right, node.distance, node.forward)
+    name = shared("near", spec, lambda: near_test(left, right, node.distance, node.forward))
     return f"{name}({text})"
 
 
@@ -418,11 +423,11 @@ class Query:
     branches: tuple[Node, ...]
 
 
-def compile_predicate(source: str) -> Predicate:
-    """``lambda s: <source>`` for an expression built by ``_source``."""
-    # The expression holds only ``in`` tests of repr()'d literals and calls of the searchers
-    # built from them, never user code.
-    match: Predicate = eval(compile(f"lambda s: {source}", "<query>", "eval"), SEARCHERS)  # noqa: S307
+def compile_lambda(params: str, source: str) -> Callable[..., Any]:
+    """``lambda <params>: <source>`` for an expression generated from queries, with ``SEARCHERS`` in scope."""
+    # The expression holds only ``in`` tests of repr()'d literals and calls of the shared
+    # searchers built from them, never user code.
+    match: Callable[..., Any] = eval(compile(f"lambda {params}: {source}", "<query>", "eval"), SEARCHERS)  # noqa: S307
     return match
 
 
@@ -434,4 +439,4 @@ def compile_query(text: str) -> Query:
                          'add a term it must contain, e.g. refund* AND NOT "refund policy"', 1)
     # Generated code: the predicate is one boolean expression of ``in`` tests, as fast as
     # Python evaluates anything; the needles are repr()'d literals, never user code.
-    return Query(text, compile_predicate(_source(tree)), alternatives(tree))
+    return Query(text, compile_lambda("s", _source(tree)), alternatives(tree))
