@@ -25,7 +25,7 @@ from config.yaml_lines import LocatedYaml, Path
 from stream.keyed import Covers, KeyedPredicate, assume, keyed_any_source
 from stream.lang import UNDETERMINED, detect_lang, normalize_lang, word_votes
 from stream.normalize import word_text
-from stream.query import Atom, Node, Query, QueryError, compile_lambda, compile_query, cover
+from stream.query import Atom, Node, Query, QueryError, compile_lambda, compile_query, cover, cover_besides
 
 TOPIC_KEYS = {"label", "query", "queries"}
 CUES = ("complaint", "praise", "question", "news")
@@ -88,8 +88,10 @@ class Classifier:
     Every query branch is routed by one of the words it cannot match without: the side of an
     AND, or the word of a phrase, that is rarest. Rarest is first guessed from the words
     themselves, then measured on the stream (one post in 8; in 64 once 8,192 are counted), and
-    the routes are chosen again after 1,024, 2,048, 4,096, ... counted posts. Routing decides
-    only how much work a post costs, never what it is classified as.
+    the routes are chosen again after 1,024, 2,048, 4,096, ... counted posts. A post that
+    holds routing words must also hold, for one of them, a word of another cover of a branch
+    it routes to, or it is done before its language is detected. Routing decides only how much
+    work a post costs, never what it is classified as.
     """
 
     def __init__(self, topics: dict[str, Rule], labels: dict[str, str], cues: dict[str, Rule]) -> None:
@@ -121,6 +123,10 @@ class Classifier:
         self._keyed: dict[str, dict[str, list[tuple[int, Node]]]] = {}
         self._routes: dict[str, dict[str, Route]] = {}
         self._compiled: dict[str, Route] = {}
+        self._keys_under: dict[int, frozenset[str]] = {}  # query node id → the keys of its words
+        self._routed: dict[str, list[Node]] = {}  # routing key → the branches it routes to, all languages
+        self._besides: dict[int, set[str] | None] = {}  # branch id → keys of a cover apart from its routing one
+        self._needs: dict[str, frozenset[str] | None] = {}  # routing key → what ``_need`` found, once per key
         self._known: Covers = {}  # every query node's cover as guessed from its words, for writing routes
         for branch in self._branches:
             cover(branch, memo=self._known)
@@ -144,9 +150,41 @@ class Classifier:
         self._routing = frozenset(a.key for atoms in covers.values() for a in atoms)
         self._inert = {word for word, keys in self._words.items() if self._routing.isdisjoint(keys)}
         self._keyed = {}
+        self._routed = {}
+        for branch in self._branches:
+            for key in {atom.key for atom in covers[id(branch)]}:
+                self._routed.setdefault(key, []).append(branch)
+        self._besides = {}
+        for key in moved.intersection(self._needs):  # like routes, worked out again only where they moved
+            del self._needs[key]
         for routes in self._routes.values():  # only the routes of keys that gained or lost branches
             for key in moved.intersection(routes):
                 del routes[key]
+
+    def _need(self, key: str) -> frozenset[str] | None:
+        """The keys one of which a post holding routing ``key`` also needs for a branch it routes to to match.
+
+        ``None`` where a branch may match with ``key`` alone. Over all languages: it is checked
+        before the language is known, so a post that holds a common routing word (a brand,
+        "order", "store") and nothing that could complete a branch is done without detecting
+        its language or running a route.
+        """
+        found: set[str] = set()
+        for branch in self._routed[key]:
+            if id(branch) not in self._besides:  # another cover of the branch, none of whose keys route it
+                keys = frozenset(atom.key for atom in self._covers[id(branch)])
+                atoms = cover_besides(branch, keys, self._cost, {}, self._keys_under)
+                self._besides[id(branch)] = None if atoms is None else {atom.key for atom in atoms}
+            other = self._besides[id(branch)]
+            if other is None:  # the branch needs its routing keys twice (both sides of a NEAR)
+                atoms = cover_besides(branch, frozenset((key,)), self._cost, {}, self._keys_under)
+                if atoms is None:
+                    self._needs[key] = None
+                    return None
+                other = {atom.key for atom in atoms}
+            found |= other
+        need = self._needs[key] = frozenset(found)
+        return need
 
     def _cost(self, atom: Atom) -> float:
         """How common ``atom``'s key is in the stream; the guess from the word only breaks ties between unseen keys."""
@@ -277,12 +315,20 @@ class Classifier:
         if counted:
             self._count(present)  # may choose routes anew: routing is read after it
         routing = self._routing.intersection(present)
-        if not routing:  # not a complaint, language not worth detecting
+        needs = self._needs
+        for key in routing:
+            try:
+                keys = needs[key]
+            except KeyError:
+                keys = self._need(key)
+            if keys is None or not present.isdisjoint(keys):
+                break
+        else:  # not a complaint, language not worth detecting
             code = code or UNDETERMINED
             return self._none.get(code) or self._nothing(code)
         if code is None:
             try:  # every word's votes were remembered with its keys
-                code = detect_lang(text, self._word_votes.__getitem__)
+                code = detect_lang(text, self._word_votes.__getitem__, words)
             except KeyError:  # the word memory was just emptied
                 code = detect_lang(text)
         routes = self._routes.get(code) or {}

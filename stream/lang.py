@@ -95,10 +95,13 @@ def word_votes(word: str) -> tuple[str, ...]:
     return tuple(lang for token in _LATIN_WORD.findall(low) for lang in _VOTES.get(token, ()))
 
 
-def detect_lang(text: str, votes: Callable[[str], tuple[str, ...]] = word_votes) -> str:
+def detect_lang(
+    text: str, votes: Callable[[str], tuple[str, ...]] = word_votes, words: list[str] | None = None
+) -> str:
     """An ISO 639-1 code, or ``'und'`` when there is nothing to go on.
 
-    ``votes`` is ``word_votes``, or the same remembered per word by a caller that sees many posts.
+    ``votes`` is ``word_votes``, or the same remembered per word by a caller that sees many
+    posts; ``words`` is ``text.split()`` when the caller has it already.
     """
     if not text.isascii() and _NON_LATIN.search(text) is not None:
         match = _SCRIPTS.search(text)
@@ -110,7 +113,7 @@ def detect_lang(text: str, votes: Callable[[str], tuple[str, ...]] = word_votes)
                 return "ar"
             return _SCRIPT_LANG[group]
     scores: dict[str, int] = {}
-    for langs in filter(None, map(votes, text.split()[:30])):
+    for langs in filter(None, map(votes, (text.split() if words is None else words)[:30])):
         for lang in langs:
             scores[lang] = scores.get(lang, 0) + 1
     if not scores:

@@ -410,6 +410,51 @@ def _cover(
     return min(usable, key=lambda c: sum(map(cost, c)))
 
 
+def keys_under(node: Node, memo: MutableMapping[int, frozenset[str]]) -> frozenset[str]:
+    """The keys of every word in ``node``, phrases' words included (``memo`` by node id)."""
+    found = memo.get(id(node))
+    if found is None:
+        if node.atom is not None:
+            found = frozenset(word.key for word in node.atom.word_atoms) | {node.atom.key}
+        else:
+            found = frozenset().union(*(keys_under(child, memo) for child in node.children))
+        memo[id(node)] = found
+    return found
+
+
+def cover_besides(
+    node: Node, avoid: frozenset[str], cost: Callable[[Atom], float],
+    covers: MutableMapping[int, frozenset[Atom] | None], keys: MutableMapping[int, frozenset[str]],
+) -> frozenset[Atom] | None:
+    """A cover (see ``cover``) with none of the keys in ``avoid``; ``None`` if there is none.
+
+    A post that holds a key of one cover of a branch needs one of another too before the
+    branch can match: a second test, as cheap as the first. ``covers`` and ``keys`` are
+    memos by node id for ``cover`` and ``keys_under``.
+    """
+    if avoid.isdisjoint(keys_under(node, keys)):
+        return cover(node, cost, covers)
+    if node.op == "atom":
+        assert node.atom is not None
+        words = [word for word in node.atom.word_atoms if word.key not in avoid]
+        return frozenset((min(words, key=cost),)) if words else None
+    if node.op == "not":
+        return None
+    if node.op == "or":
+        parts = []
+        for child in node.children:
+            atoms = cover_besides(child, avoid, cost, covers, keys)
+            if atoms is None:
+                return None
+            parts.append(atoms)
+        return frozenset().union(*parts)
+    found = [cover_besides(child, avoid, cost, covers, keys) for child in node.children]
+    usable = [atoms for atoms in found if atoms is not None]
+    if len(usable) < 2:
+        return usable[0] if usable else None
+    return min(usable, key=lambda atoms: sum(map(cost, atoms)))
+
+
 @dataclass(frozen=True)
 class Query:
     """A compiled query: ``match(normalised_text)``.

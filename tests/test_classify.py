@@ -144,6 +144,8 @@ def test_the_classifier_answers_what_the_queries_say_for_every_shape_of_query() 
     query: '"app crash*" OR (app AND (crash* OR frozen OR "wont open" OR "keeps closing" OR "keeps crashing" OR dead))'
   d:
     query: '(one OR two OR three OR four OR five) AND (six OR seven OR eight OR nine OR ten) AND NOT (six AND ten)'
+  e:
+    query: '(eror OR server) NEAR/3 (eror OR down)'
 classifier:
   question:
     query: '"how do i" OR "?"'
@@ -155,9 +157,11 @@ classifier:
         "bill paid wrong",
         "card charged twice", "visa charged twice?", "how do i get the money back", "app crashed again", "app crash",
         "the app wont open", "app keeps closing", "dead app", "nothing", "one six", "two ten", "three six ten",
-        "notably fine", "nothing to see", "box never came late",
+        "notably fine", "nothing to see", "box never came late", "my new app", "the box", "eror", "eror eror",
+        "server eror", "server is down", "server server",
     ]
     for text in texts:
         assert classifier.classify(text, "en").topics == _running_every_query(classifier, text, "en"), text
     assert classifier.classify("box never came late", "en").topics == ("a",)
     assert classifier.classify("how do i get the money back", "en").topics == ()
+    assert [classifier.classify(text, "en").topics for text in ("eror", "eror eror", "my new app")] == [(), ("e",), ()]
