@@ -35,7 +35,7 @@ _LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    lang: str  # given lang (normalised like 'en', 'pt'); detected only when it can matter; else 'und'
+    lang: str  # given lang (normalised like 'en', 'pt'); else detected for a complaint, 'und' for the rest
     topics: tuple[str, ...]  # complaint topics; empty = not a complaint
 
 
@@ -127,6 +127,7 @@ class Classifier:
         self._routed: dict[str, list[Node]] = {}  # routing key → the branches it routes to, all languages
         self._besides: dict[int, set[str] | None] = {}  # branch id → keys of a cover apart from its routing one
         self._needs: dict[str, frozenset[str] | None] = {}  # routing key → what ``_need`` found, once per key
+        self._measured: Covers = {}  # every query node's cover by the frequencies counted at the last plan
         self._known: Covers = {}  # every query node's cover as guessed from its words, for writing routes
         for branch in self._branches:
             cover(branch, memo=self._known)
@@ -140,8 +141,9 @@ class Classifier:
             return sum(map(cost, atoms))
 
         covers = {}
+        self._measured = {}
         for branch in self._branches:
-            new = cover(branch, cost) or frozenset()
+            new = cover(branch, cost, self._measured) or frozenset()
             old = self._covers.get(id(branch), new)
             covers[id(branch)] = new if total(new) < total(old) / 2 else old  # change only for a clear gain
         moved = {key for i, atoms in covers.items() if atoms != self._covers.get(i) for key in
@@ -173,11 +175,11 @@ class Classifier:
         for branch in self._routed[key]:
             if id(branch) not in self._besides:  # another cover of the branch, none of whose keys route it
                 keys = frozenset(atom.key for atom in self._covers[id(branch)])
-                atoms = cover_besides(branch, keys, self._cost, {}, self._keys_under)
+                atoms = cover_besides(branch, keys, self._cost, self._measured, self._keys_under)
                 self._besides[id(branch)] = None if atoms is None else {atom.key for atom in atoms}
             other = self._besides[id(branch)]
             if other is None:  # the branch needs its routing keys twice (both sides of a NEAR)
-                atoms = cover_besides(branch, frozenset((key,)), self._cost, {}, self._keys_under)
+                atoms = cover_besides(branch, frozenset((key,)), self._cost, self._measured, self._keys_under)
                 if atoms is None:
                     self._needs[key] = None
                     return None
@@ -326,6 +328,7 @@ class Classifier:
         else:  # not a complaint, language not worth detecting
             code = code or UNDETERMINED
             return self._none.get(code) or self._nothing(code)
+        given = code
         if code is None:
             try:  # every word's votes were remembered with its keys
                 code = detect_lang(text, self._word_votes.__getitem__, words)
@@ -336,7 +339,8 @@ class Classifier:
         for key in routing:
             found |= (routes.get(key) or self._route(code, key))(present, words, found)
         if not found or not (self._complaints.get(code) or self._complaint_for(code))(present, words):
-            return self._nothing(code)
+            # Whether the language was worth detecting depends on the routes of the moment.
+            return self._nothing(given or UNDETERMINED)
         return self._results.get((code, found)) or self._result(code, found)
 
     def classify_many(self, items: Sequence[tuple[str, str | None]]) -> list[Classification]:
