@@ -206,7 +206,7 @@ class Classifier:
         """The keys a post's words hold."""
         known = self._words
         try:
-            return frozenset().union(*filter(None, map(known.__getitem__, words)))  # most words hold no key
+            return frozenset().union(*map(known.__getitem__, words))
         except KeyError:
             return frozenset().union(*[known[w] if w in known else self._word(w) for w in words])
 

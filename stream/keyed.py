@@ -47,10 +47,16 @@ def _text(words: list[str]) -> str:
 SEARCHERS["_text"] = _text
 
 
+_KEY_SETS: dict[frozenset[str], str] = {}
+
+
 def _key_set(keys: Iterable[str]) -> str:
     """The name of a shared frozenset constant holding ``keys``."""
     unique = frozenset(keys)
-    return shared("keys", "\x00".join(sorted(unique)), lambda: unique)
+    name = _KEY_SETS.get(unique)
+    if name is None:  # routes are written while the stream flows: the same sets recur in many
+        name = _KEY_SETS[unique] = shared("keys", "\x00".join(sorted(unique)), lambda: unique)
+    return name
 
 
 def _words_gate(phrases: list[Atom]) -> str:
