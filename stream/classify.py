@@ -25,7 +25,17 @@ from config.yaml_lines import LocatedYaml, Path
 from stream.keyed import Covers, KeyedPredicate, assume, keyed_any_source
 from stream.lang import UNDETERMINED, detect_lang, normalize_lang, word_votes
 from stream.normalize import word_text
-from stream.query import Atom, Node, Query, QueryError, compile_lambda, compile_query, cover, cover_besides
+from stream.query import (
+    Atom,
+    Node,
+    Query,
+    QueryError,
+    compile_lambda,
+    compile_query,
+    cover,
+    cover_besides,
+    keys_under,
+)
 
 TOPIC_KEYS = {"label", "query", "queries"}
 CUES = ("complaint", "praise", "question", "news")
@@ -73,15 +83,6 @@ _FIRST_PLAN = 1024  # counted posts before routes are first chosen from them (th
 _SETTLED = 8192  # counted posts after which one post in 64 is counted instead of one in 8
 
 
-def _atoms(node: Node) -> Iterable[Atom]:
-    """Every atom of ``node``, NOT sides included, and each word of a phrase on its own (routes use them)."""
-    if node.atom is not None:
-        yield node.atom
-        yield from node.atom.word_atoms
-    for child in node.children:
-        yield from _atoms(child)
-
-
 class Classifier:
     """Compiled topic queries and cues; cheap for the common case of no complaint at all.
 
@@ -102,7 +103,10 @@ class Classifier:
         self._vetoes = tuple(cues[c] for c in ("praise", "question", "news") if c in cues)
         # Every key of every query, cues included, so a post's keys decide all single-word terms.
         rules = (*topics.values(), *cues.values())
-        keys = {a.key for rule in rules for q in rule.queries() for b in q.branches for a in _atoms(b)}
+        self._keys_under: dict[int, frozenset[str]] = {}  # query node id → the keys of its words
+        keys = frozenset().union(
+            *(keys_under(b, self._keys_under) for rule in rules for q in rule.queries() for b in q.branches)
+        )
         self._exact = frozenset(k for k in keys if not k.endswith("*"))
         self._prefixes = frozenset(k[:-1] for k in keys if k.endswith("*"))
         self._longest_prefix = max(map(len, self._prefixes), default=0)
@@ -123,7 +127,6 @@ class Classifier:
         self._keyed: dict[str, dict[str, list[tuple[int, Node]]]] = {}
         self._routes: dict[str, dict[str, Route]] = {}
         self._compiled: dict[str, Route] = {}
-        self._keys_under: dict[int, frozenset[str]] = {}  # query node id → the keys of its words
         self._routed: dict[str, list[Node]] = {}  # routing key → the branches it routes to, all languages
         self._besides: dict[int, set[str] | None] = {}  # branch id → keys of a cover apart from its routing one
         self._needs: dict[str, frozenset[str] | None] = {}  # routing key → what ``_need`` found, once per key

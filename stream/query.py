@@ -399,23 +399,23 @@ def _cover(
         return frozenset((min(node.atom.word_atoms, key=cost),))
     if node.op == "not":
         return None
-    covers = [cover(c, cost, memo) for c in node.children]
-    if node.op == "or":
-        if any(c is None for c in covers):
-            return None
-        return frozenset().union(*covers)  # type: ignore[arg-type]
+    return _joined(node.op, [cover(c, cost, memo) for c in node.children], cost)
+
+
+def _joined(op: str, covers: list[frozenset[Atom] | None], cost: Callable[[Atom], float]) -> frozenset[Atom] | None:
+    """A node's cover from its children's: all of an OR's, the cheapest side of an AND or a NEAR."""
+    if op == "or":
+        return None if None in covers else frozenset().union(*covers)  # type: ignore[arg-type]
     usable = [c for c in covers if c is not None]
-    if not usable:
-        return None
-    return min(usable, key=lambda c: sum(map(cost, c)))
+    return min(usable, key=lambda c: sum(map(cost, c))) if usable else None
 
 
 def keys_under(node: Node, memo: MutableMapping[int, frozenset[str]]) -> frozenset[str]:
     """The keys of every word in ``node``, phrases' words included (``memo`` by node id)."""
     found = memo.get(id(node))
     if found is None:
-        if node.atom is not None:
-            found = frozenset(word.key for word in node.atom.word_atoms) | {node.atom.key}
+        if node.atom is not None:  # its key is one of its words'
+            found = frozenset(word.key for word in node.atom.word_atoms)
         else:
             found = frozenset().union(*(keys_under(child, memo) for child in node.children))
         memo[id(node)] = found
@@ -440,19 +440,7 @@ def cover_besides(
         return frozenset((min(words, key=cost),)) if words else None
     if node.op == "not":
         return None
-    if node.op == "or":
-        parts = []
-        for child in node.children:
-            atoms = cover_besides(child, avoid, cost, covers, keys)
-            if atoms is None:
-                return None
-            parts.append(atoms)
-        return frozenset().union(*parts)
-    found = [cover_besides(child, avoid, cost, covers, keys) for child in node.children]
-    usable = [atoms for atoms in found if atoms is not None]
-    if len(usable) < 2:
-        return usable[0] if usable else None
-    return min(usable, key=lambda atoms: sum(map(cost, atoms)))
+    return _joined(node.op, [cover_besides(child, avoid, cost, covers, keys) for child in node.children], cost)
 
 
 @dataclass(frozen=True)
